@@ -82,28 +82,41 @@ export interface LedgerRecord {
 export interface LedgerVerification {
   ok: boolean;
   records: number;
-  /** The first record whose hash or link does not match, when not ok. */
+  /** The first record whose hash or link does not match, or the first missing seq, when not ok. */
   firstBadSeq?: number;
   problem?: string;
+  /**
+   * When ok and not empty: the last record's seq and hash. Keep it outside the store (ticket, SIEM, chat) and
+   * pass it back as `anchor` later: that detects a ledger rewritten wholesale, which no in-store check can.
+   */
+  head?: { seq: number; hash: string };
 }
 
 export interface Store {
-  createRun(run: Omit<RunRecord, "finishedAt" | "summary" | "state">): Promise<RunRecord>;
+  /** `createdAt` is stamped by the store from its clock, like every timestamp it records. */
+  createRun(run: Omit<RunRecord, "createdAt" | "finishedAt" | "summary" | "state">): Promise<RunRecord>;
   finishRun(id: string, state: RunState, summary: unknown): Promise<RunRecord>;
   getRun(id: string): Promise<RunRecord | null>;
   listRuns(filter?: { limit?: number; kind?: RunKind }): Promise<RunRecord[]>;
 
-  /** Records the intent to call the vendor, before the call. */
-  recordStepIntent(step: Omit<StepRecord, "state" | "snapshot" | "output" | "verification" | "error" | "finishedAt">): Promise<StepRecord>;
+  /** Records the intent to call the vendor, before the call. `startedAt` is stamped by the store. */
+  recordStepIntent(
+    step: Omit<
+      StepRecord,
+      "state" | "snapshot" | "output" | "verification" | "error" | "startedAt" | "finishedAt"
+    >,
+  ): Promise<StepRecord>;
   recordStepOutcome(runId: string, seq: number, outcome: StepOutcome): Promise<StepRecord>;
   listSteps(runId: string): Promise<StepRecord[]>;
 
-  openHold(hold: Omit<HoldRecord, "releasedAt" | "releasedByRunId">): Promise<void>;
+  /** `openedAt` is stamped by the store. */
+  openHold(hold: Omit<HoldRecord, "openedAt" | "releasedAt" | "releasedByRunId">): Promise<void>;
   releaseHold(connection: string, accountId: string, byRunId: string): Promise<void>;
   listOpenHolds(filter?: { email?: string; connection?: string }): Promise<HoldRecord[]>;
 
   listLedger(filter?: { runId?: string; afterSeq?: number; limit?: number }): Promise<LedgerRecord[]>;
-  verifyLedger(): Promise<LedgerVerification>;
+  /** `anchor`: a `head` from an earlier verification, kept outside the store; the chain must still contain it. */
+  verifyLedger(options?: { anchor?: { seq: number; hash: string } }): Promise<LedgerVerification>;
 
   close(): Promise<void>;
 }
