@@ -1,0 +1,164 @@
+import type { Account } from "../../core/account.ts";
+import { CordonError, isKind } from "../../core/errors.ts";
+import { HttpClient, type HttpMethod, type HttpResponse } from "../../http/client.ts";
+import { RetryBudget } from "../../http/retry.ts";
+import type { ConnectorDeps } from "../shared/deps.ts";
+import { urlOf } from "../shared/paths.ts";
+import { oktaPolicy } from "./errors.ts";
+import { OKTA_BUCKETS, OKTA_MAX_CONCURRENT, type OktaBucket } from "./rate-limits.ts";
+
+/** The fields of Okta's User object cordon reads (spec `User`). */
+export interface OktaUser {
+  id: string;
+  status: string;
+  profile: { login: string; email: string; firstName?: string | null; lastName?: string | null };
+}
+
+export interface OktaClientConfig {
+  /** The org URL, e.g. `https://acme.okta.com`. */
+  orgUrl: string;
+  /** An API token (sent as `SSWS <token>`). Never logged, never in a URL. */
+  token: string;
+  connection: string;
+}
+
+type Segments = ReadonlyArray<string | { id: string }>;
+
+export interface OktaCall {
+  method: HttpMethod;
+  path: Segments;
+  query?: Record<string, string | number | boolean | undefined>;
+  json?: unknown;
+  bucket: OktaBucket;
+  idempotent: boolean;
+  /** The path as a template for messages: `/api/v1/users/{id}/sessions`. */
+  operation: string;
+}
+
+/** A thin typed client over the shared HTTP layer: auth, buckets, and Okta's `Link` pagination. */
+export class OktaClient {
+  readonly orgUrl: string;
+  readonly #http: HttpClient;
+
+  constructor(config: OktaClientConfig, deps: ConnectorDeps) {
+    this.orgUrl = config.orgUrl.replace(/\/+$/, "");
+    const authorization = `SSWS ${config.token}`;
+    this.#http = new HttpClient({
+      policy: oktaPolicy,
+      tenant: config.connection,
+      governor: deps.governor,
+      budget: new RetryBudget(),
+      clock: deps.clock,
+      authorization: () => authorization,
+      fetch: deps.fetch,
+      maxConcurrent: OKTA_MAX_CONCURRENT,
+      deadlineMs: deps.deadlineMs,
+      onAttempt: deps.onAttempt,
+    });
+  }
+
+  call(call: OktaCall, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.#http.send(
+      {
+        method: call.method,
+        url: urlOf(this.orgUrl, call.path, call.query),
+        json: call.json,
+        bucket: call.bucket,
+        limit: OKTA_BUCKETS[call.bucket],
+        idempotent: call.idempotent,
+        operation: `${call.method} ${call.operation}`,
+      },
+      signal,
+    );
+  }
+
+  /**
+   * Every item of a collection, following `Link: <…>; rel="next"` until there is none
+   * (developer.okta.com/docs/api/#pagination). The cursor is opaque: the next URL is used as given,
+   * after checking it stays on the org's origin so a reply can never redirect the token elsewhere.
+   */
+  async *paginate<T>(call: OktaCall, signal?: AbortSignal): AsyncGenerator<T> {
+    let url: URL | null = urlOf(this.orgUrl, call.path, call.query);
+    while (url) {
+      const response: HttpResponse = await this.#http.send(
+        {
+          method: "GET",
+          url,
+          bucket: call.bucket,
+          limit: OKTA_BUCKETS[call.bucket],
+          idempotent: true,
+          operation: `GET ${call.operation}`,
+        },
+        signal,
+      );
+      if (!Array.isArray(response.body)) {
+        throw new CordonError({ kind: "vendor", vendor: "okta", status: response.status }, `okta GET ${call.operation}: expected a list`);
+      }
+      for (const item of response.body) yield item as T;
+      url = nextLink(response.headers.get("link"), this.orgUrl);
+    }
+  }
+
+  async getUser(idOrLogin: string, signal?: AbortSignal): Promise<OktaUser | null> {
+    try {
+      const response = await this.call(
+        { method: "GET", path: ["/api/v1/users/", { id: idOrLogin }], bucket: "userGet", idempotent: true, operation: "/api/v1/users/{id}" },
+        signal,
+      );
+      return response.body as OktaUser;
+    } catch (error) {
+      if (isKind(error, "not_found")) return null;
+      throw error;
+    }
+  }
+
+  /** Users whose email or login equals the address, via `search` (values compare case-insensitively). */
+  async findUsersByEmail(email: string, signal?: AbortSignal): Promise<OktaUser[]> {
+    const quoted = JSON.stringify(email);
+    const found: OktaUser[] = [];
+    for await (const user of this.paginate<OktaUser>(
+      {
+        method: "GET",
+        path: ["/api/v1/users"],
+        query: { search: `profile.email eq ${quoted} or profile.login eq ${quoted}`, limit: 200 },
+        bucket: "usersCollection",
+        idempotent: true,
+        operation: "/api/v1/users?search",
+      },
+      signal,
+    )) {
+      found.push(user);
+    }
+    return found;
+  }
+
+  toAccount(user: OktaUser, connection: string, matchedBy: string): Account {
+    const name = [user.profile.firstName, user.profile.lastName].filter(Boolean).join(" ");
+    return {
+      connection,
+      vendor: "okta",
+      id: user.id,
+      email: user.profile.email,
+      login: user.profile.login,
+      displayName: name || undefined,
+      status: user.status,
+      protectedReasons: [],
+      matchedBy,
+    };
+  }
+}
+
+/** The `rel="next"` URL of an RFC 8288 Link header, only when it points at the org itself. */
+export function nextLink(header: string | null, orgUrl: string): URL | null {
+  if (!header) return null;
+  for (const part of header.split(",")) {
+    const match = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part.trim());
+    if (!match?.[1]) continue;
+    const url = new URL(match[1], orgUrl);
+    if (url.origin !== new URL(orgUrl).origin) {
+      throw new CordonError({ kind: "vendor", vendor: "okta", status: 200 }, "okta: a next-page link pointed outside the org; refusing to follow it");
+    }
+    return url;
+  }
+  return null;
+}

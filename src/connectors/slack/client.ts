@@ -1,0 +1,148 @@
+import type { Account } from "../../core/account.ts";
+import { isKind } from "../../core/errors.ts";
+import { HttpClient, type HttpMethod, type HttpResponse } from "../../http/client.ts";
+import { RetryBudget } from "../../http/retry.ts";
+import type { ConnectorDeps } from "../shared/deps.ts";
+import { urlOf } from "../shared/paths.ts";
+import { slackScimPolicy, slackWebPolicy } from "./errors.ts";
+import { SLACK_METHOD_LIMITS, SLACK_SCIM_LIMITS, type SlackScimBucket } from "./rate-limits.ts";
+
+/** The fields of Slack's user object cordon reads (docs.slack.dev/reference/objects/user-object). */
+export interface SlackUser {
+  id: string;
+  name?: string;
+  real_name?: string;
+  deleted?: boolean;
+  is_admin?: boolean;
+  is_owner?: boolean;
+  is_primary_owner?: boolean;
+  is_bot?: boolean;
+  profile?: { email?: string; real_name?: string };
+}
+
+/** SCIM v2 user (docs.slack.dev/admins/scim-api), the fields cordon reads. */
+export interface ScimUser {
+  id: string;
+  userName: string;
+  active: boolean;
+  emails?: Array<{ value: string; primary?: boolean }>;
+}
+
+export interface SlackClientConfig {
+  connection: string;
+  /** An Enterprise Grid org admin's user token (`xoxp-…`) with admin.users:write, users:read, users:read.email; SCIM needs `admin`. */
+  token: string;
+  /** Web API base, default `https://slack.com/api/`. */
+  apiUrl?: string;
+  /** SCIM base, default `https://api.slack.com/scim/v2/`. */
+  scimUrl?: string;
+}
+
+export const SLACK_DEFAULT_API_URL = "https://slack.com/api/";
+export const SLACK_DEFAULT_SCIM_URL = "https://api.slack.com/scim/v2/";
+
+/** Web API methods and SCIM calls over the shared HTTP layer, each with its own governor bucket. */
+export class SlackClient {
+  readonly #web: HttpClient;
+  readonly #scim: HttpClient;
+  readonly #apiUrl: string;
+  readonly #scimUrl: string;
+
+  constructor(config: SlackClientConfig, deps: ConnectorDeps) {
+    this.#apiUrl = config.apiUrl ?? SLACK_DEFAULT_API_URL;
+    this.#scimUrl = config.scimUrl ?? SLACK_DEFAULT_SCIM_URL;
+    const authorization = `Bearer ${config.token}`;
+    const budget = new RetryBudget();
+    const common = {
+      tenant: config.connection,
+      governor: deps.governor,
+      budget,
+      clock: deps.clock,
+      authorization: () => authorization,
+      fetch: deps.fetch,
+      deadlineMs: deps.deadlineMs,
+      onAttempt: deps.onAttempt,
+    };
+    this.#web = new HttpClient({ ...common, policy: slackWebPolicy });
+    this.#scim = new HttpClient({ ...common, policy: slackScimPolicy });
+  }
+
+  /**
+   * Calls a Web API method with a form body and the token in the Authorization header (never in the form or URL).
+   * `idempotent` says whether a 5xx may be retried.
+   */
+  async method<T>(name: string, args: Record<string, string | number | boolean | undefined>, idempotent: boolean, signal?: AbortSignal): Promise<T> {
+    const form = new URLSearchParams();
+    for (const [key, value] of Object.entries(args)) if (value !== undefined) form.set(key, String(value));
+    const limit = SLACK_METHOD_LIMITS[name] ?? { limit: 20, windowMs: 60_000 };
+    const response = await this.#web.send(
+      { method: "POST", url: urlOf(this.#apiUrl, [name]), form, bucket: name, limit, idempotent, operation: name },
+      signal,
+    );
+    return response.body as T;
+  }
+
+  scim(call: { method: HttpMethod; path: ReadonlyArray<string | { id: string }>; query?: Record<string, string | number>; json?: unknown; bucket: SlackScimBucket; idempotent: boolean; operation: string }, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.#scim.send(
+      {
+        method: call.method,
+        url: urlOf(this.#scimUrl, call.path, call.query),
+        json: call.json,
+        headers: call.json === undefined ? undefined : { "content-type": "application/json" },
+        bucket: `scim.${call.bucket}`,
+        limit: SLACK_SCIM_LIMITS[call.bucket],
+        idempotent: call.idempotent,
+        operation: `${call.method} ${call.operation}`,
+      },
+      signal,
+    );
+  }
+
+  async lookupByEmail(email: string, signal?: AbortSignal): Promise<SlackUser | null> {
+    try {
+      const reply = await this.method<{ user: SlackUser }>("users.lookupByEmail", { email }, true, signal);
+      return reply.user;
+    } catch (error) {
+      if (isKind(error, "not_found")) return null;
+      throw error;
+    }
+  }
+
+  async getScimUser(id: string, signal?: AbortSignal): Promise<ScimUser | null> {
+    try {
+      const response = await this.scim({ method: "GET", path: ["Users/", { id }], bucket: "readUser", idempotent: true, operation: "/Users/{id}" }, signal);
+      return response.body as ScimUser;
+    } catch (error) {
+      if (isKind(error, "not_found")) return null;
+      throw error;
+    }
+  }
+
+  toAccount(user: SlackUser, connection: string, matchedBy: string): Account {
+    return {
+      connection,
+      vendor: "slack",
+      id: user.id,
+      email: user.profile?.email ?? "",
+      login: user.name,
+      displayName: user.real_name ?? user.profile?.real_name,
+      status: user.deleted ? "deactivated" : "active",
+      protectedReasons: protectedReasonsOf(user),
+      matchedBy,
+    };
+  }
+}
+
+/**
+ * Slack refuses to deactivate owners and primary owners, and to reset a bot's or the primary owner's sessions
+ * (admin.users.session.reset errors `cannot_reset_bot`, `cannot_reset_primary_owner`): cordon says so up front.
+ * Admins are protected by cordon's policy (DESIGN.md "Safety"), and can be forced with a reason.
+ */
+export function protectedReasonsOf(user: SlackUser): string[] {
+  const reasons: string[] = [];
+  if (user.is_primary_owner) reasons.push("primary_owner");
+  else if (user.is_owner) reasons.push("owner");
+  else if (user.is_admin) reasons.push("admin");
+  if (user.is_bot) reasons.push("bot");
+  return reasons;
+}
