@@ -20,13 +20,15 @@ export interface LoadedConfig {
  * (@okta/okta-sdk-nodejs), SLACK_ADMIN_TOKEN (+ SLACK_API_URL, SLACK_SCIM_URL).
  */
 export function loadConfig(path: string | undefined, env: Env, cwd: string): LoadedConfig {
-  const file = path ?? env.CORDON_CONFIG ?? (existsSync(resolve(cwd, "cordon.yaml")) ? "cordon.yaml" : undefined);
+  const file =
+    path ?? env.CORDON_CONFIG ?? (existsSync(resolve(cwd, "cordon.yaml")) ? "cordon.yaml" : undefined);
   let raw: unknown = {};
   let source = "environment";
   let baseDir = cwd;
   if (file) {
     const full = resolve(cwd, file);
-    if (!existsSync(full)) throw new CordonError({ kind: "config", path: file }, `config file not found: ${file}`);
+    if (!existsSync(full))
+      throw new CordonError({ kind: "config", path: file }, `config file not found: ${file}`);
     raw = parseYaml(readFileSync(full, "utf8"), file);
     source = file;
     baseDir = dirname(full);
@@ -35,11 +37,15 @@ export function loadConfig(path: string | undefined, env: Env, cwd: string): Loa
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.join(".") : "(top level)";
-    throw new CordonError({ kind: "config", path: where }, `${source}: ${where}: ${issue?.message ?? "invalid"}`);
+    throw new CordonError(
+      { kind: "config", path: where },
+      `${source}: ${where}: ${issue?.message ?? "invalid"}`,
+    );
   }
   const config = parsed.data;
   for (const [name, connection] of Object.entries(connectionsFromEnv(env))) {
-    if (!Object.values(config.connections).some((c) => c.vendor === connection.vendor)) config.connections[name] = connection;
+    if (!Object.values(config.connections).some((c) => c.vendor === connection.vendor))
+      config.connections[name] = connection;
   }
   return { config, source, baseDir };
 }
@@ -75,11 +81,16 @@ export function resolveSecret(reference: string, env: Env, baseDir: string, what
   if (reference.startsWith("env:")) {
     const name = reference.slice(4);
     const value = env[name];
-    if (!value) throw new CordonError({ kind: "config", path: what }, `${what}: environment variable ${name} is not set`);
+    if (!value)
+      throw new CordonError(
+        { kind: "config", path: what },
+        `${what}: environment variable ${name} is not set`,
+      );
     return value;
   }
   const path = resolve(baseDir, reference.slice(5));
-  if (!existsSync(path)) throw new CordonError({ kind: "config", path: what }, `${what}: secret file ${path} does not exist`);
+  if (!existsSync(path))
+    throw new CordonError({ kind: "config", path: what }, `${what}: secret file ${path} does not exist`);
   const value = readFileSync(path, "utf8").trim();
   if (!value) throw new CordonError({ kind: "config", path: what }, `${what}: secret file ${path} is empty`);
   return value;

@@ -17,8 +17,19 @@ export type ResolvedConnection =
 export function createConnector(connection: ResolvedConnection, deps: ConnectorDeps): Connector {
   switch (connection.vendor) {
     case "okta":
-      return createOktaConnector({ connection: connection.name, orgUrl: connection.orgUrl, token: connection.token }, deps);
+      return createOktaConnector(
+        { connection: connection.name, orgUrl: connection.orgUrl, token: connection.token },
+        deps,
+      );
     case "slack":
-      return createSlackConnector({ connection: connection.name, token: connection.token, apiUrl: connection.apiUrl, scimUrl: connection.scimUrl }, deps);
+      return createSlackConnector(
+        {
+          connection: connection.name,
+          token: connection.token,
+          apiUrl: connection.apiUrl,
+          scimUrl: connection.scimUrl,
+        },
+        deps,
+      );
   }
 }

@@ -69,7 +69,11 @@ export interface ActionDefinition<Client = never, Input = unknown, Snapshot = un
   input: z.ZodType<Input>;
   /** Read the prior state before acting (for exact undo). Omitted when nothing needs restoring. */
   snapshot?: (ctx: ActionContext<Client>) => Promise<Snapshot>;
-  execute: (ctx: ActionContext<Client>, input: Input, snapshot: Snapshot | undefined) => Promise<ExecuteResult<Output>>;
+  execute: (
+    ctx: ActionContext<Client>,
+    input: Input,
+    snapshot: Snapshot | undefined,
+  ) => Promise<ExecuteResult<Output>>;
   /** Re-read the vendor once; the engine repeats it until `verified` or its deadline. */
   verify?: (ctx: ActionContext<Client>, input: Input) => Promise<VerifyResult>;
 }

@@ -23,16 +23,25 @@ const LOOKUP_CONCURRENCY = 16;
  * sealed plan. Reads only: nothing in any tenant changes here. A lookup that fails is an error for the whole plan:
  * a plan that silently missed an app would lie about what containment covers.
  */
-export async function buildPlan(request: PlanRequest, connectors: Connector[], clock: Clock, signal?: AbortSignal): Promise<Plan> {
+export async function buildPlan(
+  request: PlanRequest,
+  connectors: Connector[],
+  clock: Clock,
+  signal?: AbortSignal,
+): Promise<Plan> {
   const subjects = dedupeSubjects(request.subjects);
   const selected = request.only ? connectors.filter((c) => request.only?.includes(c.connection)) : connectors;
   if (request.only) {
     const unknown = request.only.filter((name) => !connectors.some((c) => c.connection === name));
-    if (unknown.length > 0) throw new CordonError({ kind: "config" }, `no connection named ${unknown.join(", ")}`);
+    if (unknown.length > 0)
+      throw new CordonError({ kind: "config" }, `no connection named ${unknown.join(", ")}`);
   }
   if (selected.length === 0) throw new CordonError({ kind: "config" }, "no connections configured");
   if (request.force && request.force.reason.trim() === "") {
-    throw new CordonError({ kind: "invalid_input", field: "reason" }, "--force needs a --reason that says why");
+    throw new CordonError(
+      { kind: "invalid_input", field: "reason" },
+      "--force needs a --reason that says why",
+    );
   }
 
   const items: PlanItem[] = [];
@@ -45,20 +54,39 @@ export async function buildPlan(request: PlanRequest, connectors: Connector[], c
           accounts = await connector.findAccounts(subject, signal);
         } catch (error) {
           if (isCordonError(error)) {
-            throw new CordonError(error.detail, `looking up ${subject.email} in ${connector.connection}: ${error.message}`, { cause: error });
+            throw new CordonError(
+              error.detail,
+              `looking up ${subject.email} in ${connector.connection}: ${error.message}`,
+              { cause: error },
+            );
           }
           throw error;
         }
-        if (accounts.length === 0) unmatched.push({ subject: subject.email, connection: connector.connection, why: "no account with this email" });
+        if (accounts.length === 0)
+          unmatched.push({
+            subject: subject.email,
+            connection: connector.connection,
+            why: "no account with this email",
+          });
         for (const account of accounts) {
           const policy = judgeAccount(account, request.policy, request.force);
           const refused = policy.some((d) => d.effect === "refuse");
           const calls = connector.profile(request.profile).filter((call) => {
             const vendorRefusal = connector.vendorRefuses?.(account, call);
-            if (vendorRefusal) policy.push({ rule: "vendor-limits", effect: "refuse", reason: `${call.actionId} skipped: ${vendorRefusal}` });
+            if (vendorRefusal)
+              policy.push({
+                rule: "vendor-limits",
+                effect: "refuse",
+                reason: `${call.actionId} skipped: ${vendorRefusal}`,
+              });
             return !vendorRefusal;
           });
-          items.push({ account, decision: refused || calls.length === 0 ? "skip" : "contain", calls: refused ? [] : calls, policy });
+          items.push({
+            account,
+            decision: refused || calls.length === 0 ? "skip" : "contain",
+            calls: refused ? [] : calls,
+            policy,
+          });
         }
       });
     }),
@@ -66,7 +94,9 @@ export async function buildPlan(request: PlanRequest, connectors: Connector[], c
 
   // Stable order whatever the lookup timing: by connection, then email, then id.
   const order = (a: PlanItem, b: PlanItem) =>
-    a.account.connection.localeCompare(b.account.connection) || a.account.email.localeCompare(b.account.email) || a.account.id.localeCompare(b.account.id);
+    a.account.connection.localeCompare(b.account.connection) ||
+    a.account.email.localeCompare(b.account.email) ||
+    a.account.id.localeCompare(b.account.id);
   items.sort(order);
   unmatched.sort((a, b) => a.connection.localeCompare(b.connection) || a.subject.localeCompare(b.subject));
 
@@ -94,18 +124,27 @@ function dedupeSubjects(emails: string[]): Subject[] {
   const seen = new Set<string>();
   const subjects: Subject[] = [];
   for (const raw of emails) {
-    if (!isPlausibleEmail(raw)) throw new CordonError({ kind: "invalid_input", field: "email" }, `not an email address: ${JSON.stringify(raw.slice(0, 100))}`);
+    if (!isPlausibleEmail(raw))
+      throw new CordonError(
+        { kind: "invalid_input", field: "email" },
+        `not an email address: ${JSON.stringify(raw.slice(0, 100))}`,
+      );
     const email = normaliseEmail(raw);
     if (seen.has(email)) continue;
     seen.add(email);
     subjects.push({ email, aliases: [] });
   }
-  if (subjects.length === 0) throw new CordonError({ kind: "invalid_input", field: "email" }, "no subjects given");
+  if (subjects.length === 0)
+    throw new CordonError({ kind: "invalid_input", field: "email" }, "no subjects given");
   return subjects;
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; the first failure rejects after in-flight tasks settle. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failure: unknown = null;
   const worker = async () => {

@@ -24,17 +24,27 @@ export interface Force {
 }
 
 /** Decides whether one account may be contained; a forced decision keeps the human's reason. */
-export function judgeAccount(account: Account, policy: ContainmentPolicy, force: Force | null): PolicyDecision[] {
+export function judgeAccount(
+  account: Account,
+  policy: ContainmentPolicy,
+  force: Force | null,
+): PolicyDecision[] {
   const protections: string[] = [];
   const protectedEmails = new Set(policy.protectedEmails.map(normaliseEmail));
-  if (protectedEmails.has(normaliseEmail(account.email))) protections.push("listed in policy.protectedEmails");
+  if (protectedEmails.has(normaliseEmail(account.email)))
+    protections.push("listed in policy.protectedEmails");
   for (const reason of account.protectedReasons) {
     if (policy.protectedRoles.includes(reason)) protections.push(`${account.vendor} role ${reason}`);
   }
-  if (protections.length === 0) return [{ rule: "protected-accounts", effect: "allow", reason: "not protected" }];
+  if (protections.length === 0)
+    return [{ rule: "protected-accounts", effect: "allow", reason: "not protected" }];
   return protections.map((why) =>
     force
       ? { rule: "protected-accounts", effect: "forced", reason: `${why}; forced: ${force.reason}` }
-      : { rule: "protected-accounts", effect: "refuse", reason: `${why}; use --force --reason to contain it anyway` },
+      : {
+          rule: "protected-accounts",
+          effect: "refuse",
+          reason: `${why}; use --force --reason to contain it anyway`,
+        },
   );
 }

@@ -107,7 +107,15 @@ export async function executeRun(spec: RunSpec, options: RunOptions): Promise<Ru
       await forEachLimited(items, options.accountConcurrency ?? 16, async (item) => {
         const accountResults: StepResult[] = [];
         for (const [index, call] of item.calls.entries()) {
-          const result = await runStep(runId, item.seqs[index]!, item.account, call, connector, options, signal);
+          const result = await runStep(
+            runId,
+            item.seqs[index]!,
+            item.account,
+            call,
+            connector,
+            options,
+            signal,
+          );
           accountResults.push(result);
           results.push(result);
           options.onProgress?.({ type: "step.finished", step: result, done: results.length, totalSteps });
@@ -120,10 +128,17 @@ export async function executeRun(spec: RunSpec, options: RunOptions): Promise<Ru
   results.sort((a, b) => a.seq - b.seq);
   const counts: Record<string, number> = {};
   for (const r of results) counts[r.state] = (counts[r.state] ?? 0) + 1;
-  const unverified = results.filter((r) => r.state === "applied" && r.verification && r.verification.state !== "verified" && r.verification.state !== "not_observable").length;
+  const unverified = results.filter(
+    (r) =>
+      r.state === "applied" &&
+      r.verification &&
+      r.verification.state !== "verified" &&
+      r.verification.state !== "not_observable",
+  ).length;
   if (unverified > 0) counts.unverified = unverified;
   const failed = counts.failed ?? 0;
-  const state: RunState = failed === 0 && unverified === 0 ? "completed" : failed === results.length ? "failed" : "partial";
+  const state: RunState =
+    failed === 0 && unverified === 0 ? "completed" : failed === results.length ? "failed" : "partial";
   await store.finishRun(runId, state, counts);
   return { runId, kind: spec.kind, state, steps: results, counts };
 }
@@ -138,7 +153,13 @@ async function runStep(
   signal: AbortSignal,
 ): Promise<StepResult> {
   const { store, clock } = options;
-  const base = { seq, connection: account.connection, accountId: account.id, email: account.email, actionId: call.actionId };
+  const base = {
+    seq,
+    connection: account.connection,
+    accountId: account.id,
+    email: account.email,
+    actionId: call.actionId,
+  };
   await store.recordStepIntent({
     runId,
     seq,
@@ -152,16 +173,28 @@ async function runStep(
 
   let snapshot: unknown;
   try {
-    if (!connector) throw new CordonError({ kind: "config" }, `connection ${account.connection} is not configured now`);
+    if (!connector)
+      throw new CordonError({ kind: "config" }, `connection ${account.connection} is not configured now`);
     const action = connector.actions.get(call.actionId);
-    if (!action) throw new CordonError({ kind: "config" }, `${account.connection} has no action ${call.actionId}`);
+    if (!action)
+      throw new CordonError({ kind: "config" }, `${account.connection} has no action ${call.actionId}`);
     const parsed = action.input.safeParse(call.input);
-    if (!parsed.success) throw new CordonError({ kind: "invalid_input", field: call.actionId }, `invalid input for ${call.actionId}: ${parsed.error.issues[0]?.message ?? "rejected"}`);
+    if (!parsed.success)
+      throw new CordonError(
+        { kind: "invalid_input", field: call.actionId },
+        `invalid input for ${call.actionId}: ${parsed.error.issues[0]?.message ?? "rejected"}`,
+      );
     const ctx: ActionContext<unknown> = { client: connector.client, account, clock, signal };
     snapshot = action.snapshot ? await action.snapshot(ctx) : undefined;
     const executed = await action.execute(ctx, parsed.data, snapshot);
-    const verification = executed.outcome === "applied" ? await verifyEffect(action, ctx, parsed.data, options) : undefined;
-    await store.recordStepOutcome(runId, seq, { state: executed.outcome, snapshot, output: executed.output, verification });
+    const verification =
+      executed.outcome === "applied" ? await verifyEffect(action, ctx, parsed.data, options) : undefined;
+    await store.recordStepOutcome(runId, seq, {
+      state: executed.outcome,
+      snapshot,
+      output: executed.output,
+      verification,
+    });
     return { ...base, state: executed.outcome, verification };
   } catch (thrown) {
     const error = toCordonError(thrown);
@@ -171,7 +204,12 @@ async function runStep(
 }
 
 /** Re-reads the vendor until the effect shows or the deadline passes (a waiter, aesthetics §9 rule 16). */
-async function verifyEffect(action: AnyActionDefinition, ctx: ActionContext<unknown>, input: unknown, options: RunOptions): Promise<VerifyResult | undefined> {
+async function verifyEffect(
+  action: AnyActionDefinition,
+  ctx: ActionContext<unknown>,
+  input: unknown,
+  options: RunOptions,
+): Promise<VerifyResult | undefined> {
   if (!action.verify) return undefined;
   const deadline = options.clock.now() + (options.verifyTimeoutMs ?? 15_000);
   let interval = options.verifyIntervalMs ?? 250;
@@ -189,11 +227,21 @@ async function verifyEffect(action: AnyActionDefinition, ctx: ActionContext<unkn
   }
 }
 
-async function updateHold(runId: string, account: Account, steps: StepResult[], options: RunOptions): Promise<void> {
+async function updateHold(
+  runId: string,
+  account: Account,
+  steps: StepResult[],
+  options: RunOptions,
+): Promise<void> {
   const { store } = options;
   if (options.holds === "open") {
     if (steps.some((s) => s.state === "applied" || s.state === "already_in_state")) {
-      await store.openHold({ connection: account.connection, accountId: account.id, email: account.email, runId });
+      await store.openHold({
+        connection: account.connection,
+        accountId: account.id,
+        email: account.email,
+        runId,
+      });
     }
   } else if (steps.every((s) => s.state !== "failed")) {
     await store.releaseHold(account.connection, account.id, runId);

@@ -25,15 +25,33 @@ export interface UndoPlan {
  * an inverse is undone, last first; a step that found the account already in state is left alone (a user who
  * was suspended before the incident stays suspended); irreversible effects are listed, never claimed.
  */
-export async function planUndo(parentRunId: string, store: Store, connectors: Connector[], clock: Clock): Promise<UndoPlan> {
+export async function planUndo(
+  parentRunId: string,
+  store: Store,
+  connectors: Connector[],
+  clock: Clock,
+): Promise<UndoPlan> {
   const run = await store.getRun(parentRunId);
-  if (!run) throw new CordonError({ kind: "not_found", vendor: "cordon", what: "run" }, `no run ${parentRunId}`);
-  if (run.kind !== "contain") throw new CordonError({ kind: "invalid_input", field: "run" }, `${parentRunId} is an ${run.kind} run, not a containment`);
-  const earlier = (await store.listRuns({ kind: "uncontain", limit: 10_000 })).find((r) => r.parentRunId === parentRunId && r.state === "completed");
-  if (earlier) throw new CordonError({ kind: "conflict", vendor: "cordon" }, `${parentRunId} was already undone by ${earlier.id}`);
+  if (!run)
+    throw new CordonError({ kind: "not_found", vendor: "cordon", what: "run" }, `no run ${parentRunId}`);
+  if (run.kind !== "contain")
+    throw new CordonError(
+      { kind: "invalid_input", field: "run" },
+      `${parentRunId} is an ${run.kind} run, not a containment`,
+    );
+  const earlier = (await store.listRuns({ kind: "uncontain", limit: 10_000 })).find(
+    (r) => r.parentRunId === parentRunId && r.state === "completed",
+  );
+  if (earlier)
+    throw new CordonError(
+      { kind: "conflict", vendor: "cordon" },
+      `${parentRunId} was already undone by ${earlier.id}`,
+    );
 
   const plan = run.plan as Plan;
-  const accounts = new Map<string, Account>(plan.items.map((item) => [`${item.account.connection}\u0000${item.account.id}`, item.account]));
+  const accounts = new Map<string, Account>(
+    plan.items.map((item) => [`${item.account.connection}\u0000${item.account.id}`, item.account]),
+  );
   const actions = new Map(connectors.flatMap((c) => [...c.actions.values()].map((a) => [a.id, a] as const)));
   const steps = (await store.listSteps(parentRunId)).sort((a, b) => b.seq - a.seq);
 
@@ -45,14 +63,25 @@ export async function planUndo(parentRunId: string, store: Store, connectors: Co
     if (step.state === "already_in_state") leftAsFound.push(where);
     if (step.state !== "applied") continue;
     const action = actions.get(step.actionId);
-    if (!action) throw new CordonError({ kind: "config" }, `connection ${step.connection} (action ${step.actionId}) is not configured now`);
+    if (!action)
+      throw new CordonError(
+        { kind: "config" },
+        `connection ${step.connection} (action ${step.actionId}) is not configured now`,
+      );
     if (!action.inverse) {
-      notUndoable.push({ ...where, why: `${action.title}: cannot be undone (${action.affects.join(", ") || "no restorable state"})` });
+      notUndoable.push({
+        ...where,
+        why: `${action.title}: cannot be undone (${action.affects.join(", ") || "no restorable state"})`,
+      });
       continue;
     }
     const key = `${step.connection}\u0000${step.accountId}`;
     const account = accounts.get(key);
-    if (!account) throw new CordonError({ kind: "internal" }, `run ${parentRunId} has a step for an account missing from its plan`);
+    if (!account)
+      throw new CordonError(
+        { kind: "internal" },
+        `run ${parentRunId} has a step for an account missing from its plan`,
+      );
     const item = work.get(key) ?? { account, calls: [] as ActionCall[] };
     item.calls.push({ actionId: action.inverse, input: {} });
     work.set(key, item);
@@ -63,13 +92,28 @@ export async function planUndo(parentRunId: string, store: Store, connectors: Co
     if (item.decision === "contain" && !work.has(key)) work.set(key, { account: item.account, calls: [] });
   }
 
-  const body = { version: 1 as const, kind: "uncontain" as const, parentRunId, createdAt: new Date(clock.now()).toISOString(), items: [...work.values()], notUndoable, leftAsFound };
+  const body = {
+    version: 1 as const,
+    kind: "uncontain" as const,
+    parentRunId,
+    createdAt: new Date(clock.now()).toISOString(),
+    items: [...work.values()],
+    notUndoable,
+    leftAsFound,
+  };
   return { ...body, hash: hashOf(body) };
 }
 
 export async function applyUndo(undo: UndoPlan, options: Omit<RunOptions, "holds">): Promise<RunResult> {
   return executeRun(
-    { kind: "uncontain", planHash: undo.hash, plan: undo, reason: `undo of ${undo.parentRunId}`, parentRunId: undo.parentRunId, work: undo.items },
+    {
+      kind: "uncontain",
+      planHash: undo.hash,
+      plan: undo,
+      reason: `undo of ${undo.parentRunId}`,
+      parentRunId: undo.parentRunId,
+      work: undo.items,
+    },
     { ...options, holds: "release" },
   );
 }

@@ -159,7 +159,10 @@ export class HttpClient {
   }
 
   async #attempt(request: HttpRequest, deadline: AbortSignal): Promise<HttpResponse> {
-    const timeout = AbortSignal.any([deadline, AbortSignal.timeout(this.#options.attemptTimeoutMs ?? 10_000)]);
+    const timeout = AbortSignal.any([
+      deadline,
+      AbortSignal.timeout(this.#options.attemptTimeoutMs ?? 10_000),
+    ]);
     const headers: Record<string, string> = {
       accept: "application/json",
       "user-agent": this.#options.userAgent ?? "cordon/0.1",
@@ -174,7 +177,12 @@ export class HttpClient {
       headers["content-type"] = "application/x-www-form-urlencoded";
       body = request.form.toString();
     }
-    const response = await this.#fetch(request.url, { method: request.method, headers, body, signal: timeout });
+    const response = await this.#fetch(request.url, {
+      method: request.method,
+      headers,
+      body,
+      signal: timeout,
+    });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: parseBody(text, response.headers) };
   }

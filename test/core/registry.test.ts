@@ -2,21 +2,26 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";
 import { allActions } from "../../src/connectors/index.ts";
-import { CONTAINMENT_PROFILES } from "../../src/core/connector.ts";
 import { createOktaConnector } from "../../src/connectors/okta/index.ts";
 import { createSlackConnector } from "../../src/connectors/slack/index.ts";
 import { systemClock } from "../../src/core/clock.ts";
+import { CONTAINMENT_PROFILES } from "../../src/core/connector.ts";
 import { RateGovernor } from "../../src/http/governor.ts";
 
 const ids = allActions.map((a) => a.id);
 
 test("every action id is unique and named <vendor>.<verb>_<object>", () => {
-  assert.equal(new Set(ids).size, ids.length, `duplicate ids: ${ids.filter((id, i) => ids.indexOf(id) !== i)}`);
+  assert.equal(
+    new Set(ids).size,
+    ids.length,
+    `duplicate ids: ${ids.filter((id, i) => ids.indexOf(id) !== i)}`,
+  );
   for (const id of ids) assert.match(id, /^[a-z]+\.[a-z]+(_[a-z]+)+$/, id);
 });
 
 test("every action links its vendor doc over https", () => {
-  for (const action of allActions) assert.match(action.docUrl, /^https:\/\/(developer\.okta\.com|docs\.slack\.dev)\//, action.id);
+  for (const action of allActions)
+    assert.match(action.docUrl, /^https:\/\/(developer\.okta\.com|docs\.slack\.dev)\//, action.id);
 });
 
 test("every inverse exists, is of the opposite kind, and points back", () => {

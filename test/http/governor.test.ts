@@ -27,7 +27,8 @@ test("never more than the limit in any window-long interval", async () => {
     await governor.acquire(key, { limit: 20, windowMs: 60_000 });
     times.push(clock.now());
   }
-  for (let i = 20; i < times.length; i++) assert.ok(times[i]! - times[i - 20]! >= 60_000, `request ${i} too early`);
+  for (let i = 20; i < times.length; i++)
+    assert.ok(times[i]! - times[i - 20]! >= 60_000, `request ${i} too early`);
   // 65 requests at 20/min: the 61st leaves after three full windows, no earlier.
   assert.equal(times[60]! - times[0]!, 180_000);
 });
@@ -63,10 +64,23 @@ test("a 429 blocks the bucket; other buckets go on", async () => {
 });
 
 test("an aborted waiter does not block the queue behind it", async () => {
-  const governor = new RateGovernor({ clock: { now: () => Date.now(), sleep: (ms, signal) => new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => { clearTimeout(t); reject(signal.reason); }, { once: true });
-  }) } });
+  const governor = new RateGovernor({
+    clock: {
+      now: () => Date.now(),
+      sleep: (ms, signal) =>
+        new Promise((resolve, reject) => {
+          const t = setTimeout(resolve, ms);
+          signal?.addEventListener(
+            "abort",
+            () => {
+              clearTimeout(t);
+              reject(signal.reason);
+            },
+            { once: true },
+          );
+        }),
+    },
+  });
   const declared = { limit: 1, windowMs: 200 };
   await governor.acquire(key, declared);
   const controller = new AbortController();

@@ -18,7 +18,14 @@ export interface OktaApiToken {
 export async function listApiTokens(client: OktaClient, signal: AbortSignal): Promise<OktaApiToken[]> {
   const tokens: OktaApiToken[] = [];
   for await (const token of client.paginate<OktaApiToken>(
-    { method: "GET", path: ["/api/v1/api-tokens"], query: { limit: 200 }, bucket: "other", idempotent: true, operation: "/api/v1/api-tokens" },
+    {
+      method: "GET",
+      path: ["/api/v1/api-tokens"],
+      query: { limit: 200 },
+      bucket: "other",
+      idempotent: true,
+      operation: "/api/v1/api-tokens",
+    },
     signal,
   )) {
     tokens.push(token);
@@ -26,10 +33,20 @@ export async function listApiTokens(client: OktaClient, signal: AbortSignal): Pr
   return tokens;
 }
 
-export async function deleteApiToken(client: OktaClient, tokenId: string, signal: AbortSignal): Promise<"revoked" | "absent"> {
+export async function deleteApiToken(
+  client: OktaClient,
+  tokenId: string,
+  signal: AbortSignal,
+): Promise<"revoked" | "absent"> {
   try {
     await client.call(
-      { method: "DELETE", path: ["/api/v1/api-tokens/", { id: tokenId }], bucket: "other", idempotent: true, operation: "/api/v1/api-tokens/{id}" },
+      {
+        method: "DELETE",
+        path: ["/api/v1/api-tokens/", { id: tokenId }],
+        bucket: "other",
+        idempotent: true,
+        operation: "/api/v1/api-tokens/{id}",
+      },
       signal,
     );
     return "revoked";

@@ -92,7 +92,10 @@ export class OktaClient {
         signal,
       );
       if (!Array.isArray(response.body)) {
-        throw new CordonError({ kind: "vendor", vendor: "okta", status: response.status }, `okta GET ${call.operation}: expected a list`);
+        throw new CordonError(
+          { kind: "vendor", vendor: "okta", status: response.status },
+          `okta GET ${call.operation}: expected a list`,
+        );
       }
       for (const item of response.body) yield item as T;
       url = nextLink(response.headers.get("link"), this.orgUrl);
@@ -102,7 +105,13 @@ export class OktaClient {
   async getUser(idOrLogin: string, signal?: AbortSignal): Promise<OktaUser | null> {
     try {
       const response = await this.call(
-        { method: "GET", path: ["/api/v1/users/", { id: idOrLogin }], bucket: "userGet", idempotent: true, operation: "/api/v1/users/{id}" },
+        {
+          method: "GET",
+          path: ["/api/v1/users/", { id: idOrLogin }],
+          bucket: "userGet",
+          idempotent: true,
+          operation: "/api/v1/users/{id}",
+        },
         signal,
       );
       return response.body as OktaUser;
@@ -156,7 +165,10 @@ export function nextLink(header: string | null, orgUrl: string): URL | null {
     if (!match?.[1]) continue;
     const url = new URL(match[1], orgUrl);
     if (url.origin !== new URL(orgUrl).origin) {
-      throw new CordonError({ kind: "vendor", vendor: "okta", status: 200 }, "okta: a next-page link pointed outside the org; refusing to follow it");
+      throw new CordonError(
+        { kind: "vendor", vendor: "okta", status: 200 },
+        "okta: a next-page link pointed outside the org; refusing to follow it",
+      );
     }
     return url;
   }

@@ -41,10 +41,16 @@ export const oktaPolicy: VendorPolicy = {
       const reset = oktaPolicy.readRateLimit(response, now).resetAtMs;
       // No reset header: wait one second rather than hammering.
       const retryAfterMs = reset === undefined ? 1000 : Math.max(0, reset - now);
-      return new CordonError({ kind: "rate_limited", vendor: "okta", retryAfterMs, vendorCode }, `${where}: rate limited${code}`);
+      return new CordonError(
+        { kind: "rate_limited", vendor: "okta", retryAfterMs, vendorCode },
+        `${where}: rate limited${code}`,
+      );
     }
     if (status === 401) {
-      return new CordonError({ kind: "auth", vendor: "okta", vendorCode }, `${where}: the API token was refused${code}`);
+      return new CordonError(
+        { kind: "auth", vendor: "okta", vendorCode },
+        `${where}: the API token was refused${code}`,
+      );
     }
     if (status === 403) {
       return new CordonError(
@@ -52,12 +58,19 @@ export const oktaPolicy: VendorPolicy = {
         `${where}: the token's admin role does not allow this${code}`,
       );
     }
-    if (status === 404) return new CordonError({ kind: "not_found", vendor: "okta", vendorCode }, `${where}: not found${code}`);
+    if (status === 404)
+      return new CordonError({ kind: "not_found", vendor: "okta", vendorCode }, `${where}: not found${code}`);
     if (status >= 500) {
-      return new CordonError({ kind: "transient", vendor: "okta", status, vendorCode }, `${where}: Okta failed with ${status}${code}`);
+      return new CordonError(
+        { kind: "transient", vendor: "okta", status, vendorCode },
+        `${where}: Okta failed with ${status}${code}`,
+      );
     }
     // Okta's own summary is safe to show (it names fields, not secrets), and is what an admin searches for.
     const summary = body.errorSummary ? `: ${body.errorSummary.slice(0, 200)}` : "";
-    return new CordonError({ kind: "vendor", vendor: "okta", status, vendorCode }, `${where}: ${status}${code}${summary}`);
+    return new CordonError(
+      { kind: "vendor", vendor: "okta", status, vendorCode },
+      `${where}: ${status}${code}${summary}`,
+    );
   },
 };

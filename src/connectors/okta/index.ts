@@ -66,7 +66,11 @@ export function createOktaConnector(config: OktaClientConfig, deps: ConnectorDep
       const found = new Map<string, Account>();
       for (const address of [subject.email, ...subject.aliases]) {
         for (const user of await client.findUsersByEmail(address, signal)) {
-          if (!found.has(user.id)) found.set(user.id, client.toAccount(user, config.connection, `search profile.email/login eq ${address}`));
+          if (!found.has(user.id))
+            found.set(
+              user.id,
+              client.toAccount(user, config.connection, `search profile.email/login eq ${address}`),
+            );
         }
       }
       return [...found.values()];

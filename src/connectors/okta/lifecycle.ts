@@ -10,9 +10,17 @@ export interface StatusSnapshot {
   status: string;
 }
 
-export async function requireUser(client: OktaClient, userId: string, signal: AbortSignal): Promise<OktaUser> {
+export async function requireUser(
+  client: OktaClient,
+  userId: string,
+  signal: AbortSignal,
+): Promise<OktaUser> {
   const user = await client.getUser(userId, signal);
-  if (!user) throw new CordonError({ kind: "not_found", vendor: "okta", what: "user" }, `okta: user ${userId} not found`);
+  if (!user)
+    throw new CordonError(
+      { kind: "not_found", vendor: "okta", what: "user" },
+      `okta: user ${userId} not found`,
+    );
   return user;
 }
 
@@ -34,7 +42,8 @@ export interface LifecycleSpec {
   docAnchor: string;
 }
 
-const LIFECYCLE_DOC = "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserLifecycle/";
+const LIFECYCLE_DOC =
+  "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserLifecycle/";
 
 export function lifecycleAction(spec: LifecycleSpec): ActionDefinition<OktaClient, NoInput, StatusSnapshot> {
   return defineAction<OktaClient, NoInput, StatusSnapshot>({
@@ -48,9 +57,12 @@ export function lifecycleAction(spec: LifecycleSpec): ActionDefinition<OktaClien
     scopes: ["okta.users.manage"],
     risk: spec.risk,
     input: NoInput,
-    snapshot: async ({ client, account, signal }) => ({ status: (await requireUser(client, account.id, signal)).status }),
+    snapshot: async ({ client, account, signal }) => ({
+      status: (await requireUser(client, account.id, signal)).status,
+    }),
     async execute({ client, account, signal }, _input, snapshot) {
-      if (snapshot && spec.alreadyIn.includes(snapshot.status)) return { outcome: "already_in_state", output: undefined };
+      if (snapshot && spec.alreadyIn.includes(snapshot.status))
+        return { outcome: "already_in_state", output: undefined };
       try {
         await client.call(
           {
@@ -74,7 +86,9 @@ export function lifecycleAction(spec: LifecycleSpec): ActionDefinition<OktaClien
     async verify({ client, account, signal }) {
       const user = await requireUser(client, account.id, signal);
       const observed = `status ${user.status}`;
-      return spec.reached.includes(user.status) ? { state: "verified", observed } : { state: "pending", observed };
+      return spec.reached.includes(user.status)
+        ? { state: "verified", observed }
+        : { state: "pending", observed };
     },
   });
 }

@@ -18,6 +18,9 @@ export interface SlackUser {
   is_primary_owner?: boolean;
   is_bot?: boolean;
   profile?: { email?: string; real_name?: string };
+  team_id?: string;
+  /** Enterprise Grid: the workspaces the user belongs to. */
+  enterprise_user?: { teams?: string[] };
 }
 
 /** SCIM v2 user (docs.slack.dev/admins/scim-api), the fields cordon reads. */
@@ -71,18 +74,42 @@ export class SlackClient {
    * Calls a Web API method with a form body and the token in the Authorization header (never in the form or URL).
    * `idempotent` says whether a 5xx may be retried.
    */
-  async method<T>(name: string, args: Record<string, string | number | boolean | undefined>, idempotent: boolean, signal?: AbortSignal): Promise<T> {
+  async method<T>(
+    name: string,
+    args: Record<string, string | number | boolean | undefined>,
+    idempotent: boolean,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const form = new URLSearchParams();
     for (const [key, value] of Object.entries(args)) if (value !== undefined) form.set(key, String(value));
     const limit = SLACK_METHOD_LIMITS[name] ?? { limit: 20, windowMs: 60_000 };
     const response = await this.#web.send(
-      { method: "POST", url: urlOf(this.#apiUrl, [name]), form, bucket: name, limit, idempotent, operation: name },
+      {
+        method: "POST",
+        url: urlOf(this.#apiUrl, [`/${name}`]),
+        form,
+        bucket: name,
+        limit,
+        idempotent,
+        operation: name,
+      },
       signal,
     );
     return response.body as T;
   }
 
-  scim(call: { method: HttpMethod; path: ReadonlyArray<string | { id: string }>; query?: Record<string, string | number>; json?: unknown; bucket: SlackScimBucket; idempotent: boolean; operation: string }, signal?: AbortSignal): Promise<HttpResponse> {
+  scim(
+    call: {
+      method: HttpMethod;
+      path: ReadonlyArray<string | { id: string }>;
+      query?: Record<string, string | number>;
+      json?: unknown;
+      bucket: SlackScimBucket;
+      idempotent: boolean;
+      operation: string;
+    },
+    signal?: AbortSignal,
+  ): Promise<HttpResponse> {
     return this.#scim.send(
       {
         method: call.method,
@@ -108,9 +135,44 @@ export class SlackClient {
     }
   }
 
+  /** A deactivated user is invisible to users.lookupByEmail (`users_not_found`); SCIM still lists them. */
+  async findScimUserByEmail(email: string, signal?: AbortSignal): Promise<ScimUser | null> {
+    const response = await this.scim(
+      {
+        method: "GET",
+        path: ["/Users"],
+        query: { filter: `emails.value eq ${JSON.stringify(email)}`, count: 2 },
+        bucket: "listUsers",
+        idempotent: true,
+        operation: "/Users?filter",
+      },
+      signal,
+    );
+    const resources = (response.body as { Resources?: ScimUser[] }).Resources ?? [];
+    return resources[0] ?? null;
+  }
+
+  async userInfo(id: string, signal?: AbortSignal): Promise<SlackUser | null> {
+    try {
+      return (await this.method<{ user: SlackUser }>("users.info", { user: id }, true, signal)).user;
+    } catch (error) {
+      if (isKind(error, "not_found")) return null;
+      throw error;
+    }
+  }
+
   async getScimUser(id: string, signal?: AbortSignal): Promise<ScimUser | null> {
     try {
-      const response = await this.scim({ method: "GET", path: ["Users/", { id }], bucket: "readUser", idempotent: true, operation: "/Users/{id}" }, signal);
+      const response = await this.scim(
+        {
+          method: "GET",
+          path: ["/Users/", { id }],
+          bucket: "readUser",
+          idempotent: true,
+          operation: "/Users/{id}",
+        },
+        signal,
+      );
       return response.body as ScimUser;
     } catch (error) {
       if (isKind(error, "not_found")) return null;

@@ -9,9 +9,20 @@ import { reactivateUser } from "./actions/reactivate-user.ts";
 import { resetSessions } from "./actions/reset-sessions.ts";
 import { SlackClient, type SlackClientConfig } from "./client.ts";
 
-export { SLACK_DEFAULT_API_URL, SLACK_DEFAULT_SCIM_URL, SlackClient, type SlackClientConfig, type SlackUser } from "./client.ts";
+export {
+  SLACK_DEFAULT_API_URL,
+  SLACK_DEFAULT_SCIM_URL,
+  SlackClient,
+  type SlackClientConfig,
+  type SlackUser,
+} from "./client.ts";
 
-export const slackActions: readonly AnyActionDefinition[] = [resetSessions, deactivateUser, reactivateUser, postMessage];
+export const slackActions: readonly AnyActionDefinition[] = [
+  resetSessions,
+  deactivateUser,
+  reactivateUser,
+  postMessage,
+];
 
 const PROFILES: Record<ContainmentProfile, ActionCall[]> = {
   sessions: [{ actionId: "slack.reset_sessions", input: {} }],
@@ -24,10 +35,14 @@ const PROFILES: Record<ContainmentProfile, ActionCall[]> = {
 /** Calls Slack refuses for an account, known before asking (docs of admin.users.session.reset and SCIM). */
 function slackRefuses(account: Account, call: ActionCall): string | null {
   const reasons = account.protectedReasons;
-  if (call.actionId === "slack.deactivate_user" && (reasons.includes("owner") || reasons.includes("primary_owner"))) {
+  if (
+    call.actionId === "slack.deactivate_user" &&
+    (reasons.includes("owner") || reasons.includes("primary_owner"))
+  ) {
     return "Slack does not allow deactivating an owner or the primary owner";
   }
-  if (call.actionId === "slack.reset_sessions" && reasons.includes("bot")) return "Slack refuses to reset a bot's sessions (cannot_reset_bot)";
+  if (call.actionId === "slack.reset_sessions" && reasons.includes("bot"))
+    return "Slack refuses to reset a bot's sessions (cannot_reset_bot)";
   return null;
 }
 
@@ -43,8 +58,16 @@ export function createSlackConnector(config: SlackClientConfig, deps: ConnectorD
     async findAccounts(subject: Subject, signal?: AbortSignal): Promise<Account[]> {
       const found = new Map<string, Account>();
       for (const address of [subject.email, ...subject.aliases]) {
-        const user = await client.lookupByEmail(address, signal);
-        if (user && !found.has(user.id)) found.set(user.id, client.toAccount(user, config.connection, `users.lookupByEmail ${address}`));
+        let user = await client.lookupByEmail(address, signal);
+        let matchedBy = `users.lookupByEmail ${address}`;
+        if (!user) {
+          // Deactivated users are not returned by lookupByEmail; containing one again must still find it.
+          const scimUser = await client.findScimUserByEmail(address, signal);
+          user = scimUser ? await client.userInfo(scimUser.id, signal) : null;
+          matchedBy = `SCIM emails.value eq ${address}`;
+        }
+        if (user && !found.has(user.id))
+          found.set(user.id, client.toAccount(user, config.connection, matchedBy));
       }
       return [...found.values()];
     },

@@ -10,7 +10,13 @@ const NoInput = z.object({}).strict();
  * reactivate a Slack user org-wide (docs.slack.dev/admins/scim-api). The seed library called `admin.users.remove`,
  * which only removes the user from one workspace (seeds.md §1.2).
  */
-export function scimActiveAction(spec: { id: string; title: string; active: boolean; inverse: string; kind: "contain" | "uncontain" }): ActionDefinition<SlackClient, z.infer<typeof NoInput>, { active: boolean }> {
+export function scimActiveAction(spec: {
+  id: string;
+  title: string;
+  active: boolean;
+  inverse: string;
+  kind: "contain" | "uncontain";
+}): ActionDefinition<SlackClient, z.infer<typeof NoInput>, { active: boolean }> {
   return defineAction<SlackClient, z.infer<typeof NoInput>, { active: boolean }>({
     id: spec.id,
     title: spec.title,
@@ -24,16 +30,24 @@ export function scimActiveAction(spec: { id: string; title: string; active: bool
     input: NoInput,
     async snapshot({ client, account, signal }) {
       const user = await client.getScimUser(account.id, signal);
-      if (!user) throw new CordonError({ kind: "not_found", vendor: "slack", what: "user" }, `slack: SCIM user ${account.id} not found`);
+      if (!user)
+        throw new CordonError(
+          { kind: "not_found", vendor: "slack", what: "user" },
+          `slack: SCIM user ${account.id} not found`,
+        );
       return { active: user.active };
     },
     async execute({ client, account, signal }, _input, snapshot) {
-      if (snapshot && snapshot.active === spec.active) return { outcome: "already_in_state", output: undefined };
+      if (snapshot && snapshot.active === spec.active)
+        return { outcome: "already_in_state", output: undefined };
       await client.scim(
         {
           method: "PATCH",
-          path: ["Users/", { id: account.id }],
-          json: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "active", value: spec.active }] },
+          path: ["/Users/", { id: account.id }],
+          json: {
+            schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            Operations: [{ op: "replace", path: "active", value: spec.active }],
+          },
           bucket: "writeUser",
           idempotent: true,
           operation: "/Users/{id}",

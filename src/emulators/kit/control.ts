@@ -1,6 +1,6 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { Clock } from "../../core/clock.ts";
-import { FaultRule, type FaultPlan } from "./faults.ts";
+import { type FaultPlan, FaultRule } from "./faults.ts";
 
 /** The path prefix of every emulator's control endpoints. Real vendors never serve it. */
 export const CONTROL_PREFIX = "/__cordon";
@@ -40,6 +40,7 @@ export function faultMiddleware(options: ControlOptions): MiddlewareHandler {
 }
 
 /** `POST /__cordon/faults` adds a rule, `GET` lists them with counts, `DELETE` clears them. */
+// biome-ignore lint/suspicious/noExplicitAny: any Hono env; the control routes read nothing from it.
 export function mountFaultControl(app: Hono<any>, faults: FaultPlan): void {
   app.post(`${CONTROL_PREFIX}/faults`, async (c) => {
     const parsed = FaultRule.safeParse(await c.req.json().catch(() => null));

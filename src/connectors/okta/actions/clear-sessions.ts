@@ -18,7 +18,8 @@ const Input = z
 export const clearSessions = defineAction<OktaClient, z.infer<typeof Input>>({
   id: "okta.clear_sessions",
   title: "Clear all sessions (and OAuth tokens)",
-  docUrl: "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserSessions/#tag/UserSessions/operation/revokeUserSessions",
+  docUrl:
+    "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserSessions/#tag/UserSessions/operation/revokeUserSessions",
   kind: "contain",
   inverse: null,
   idempotent: true,
@@ -41,7 +42,8 @@ export const clearSessions = defineAction<OktaClient, z.infer<typeof Input>>({
     return { outcome: "applied", output: undefined };
   },
   async verify({ client, account, signal }, input) {
-    if (!input.oauthTokens) return { state: "not_observable", why: "Okta's API has no read of a user's sessions" };
+    if (!input.oauthTokens)
+      return { state: "not_observable", why: "Okta's API has no read of a user's sessions" };
     const tokens = await countRefreshTokens(client, account.id, signal);
     const observed = `${tokens} refresh tokens left; sessions cannot be listed through Okta's API`;
     return tokens === 0 ? { state: "verified", observed } : { state: "pending", observed };

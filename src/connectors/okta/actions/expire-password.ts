@@ -6,7 +6,8 @@ import { NoInput, requireUser } from "../lifecycle.ts";
 export const expirePassword = defineAction<OktaClient, NoInput>({
   id: "okta.expire_password",
   title: "Expire password (change at next sign-in)",
-  docUrl: "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserCred/#tag/UserCred/operation/expirePassword",
+  docUrl:
+    "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserCred/#tag/UserCred/operation/expirePassword",
   kind: "contain",
   inverse: null,
   idempotent: true,
@@ -30,6 +31,8 @@ export const expirePassword = defineAction<OktaClient, NoInput>({
   async verify({ client, account, signal }) {
     const user = await requireUser(client, account.id, signal);
     const observed = `status ${user.status}`;
-    return user.status === "PASSWORD_EXPIRED" ? { state: "verified", observed } : { state: "pending", observed };
+    return user.status === "PASSWORD_EXPIRED"
+      ? { state: "verified", observed }
+      : { state: "pending", observed };
   },
 });

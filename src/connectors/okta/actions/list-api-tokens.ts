@@ -1,5 +1,5 @@
 import { defineAction } from "../../../core/action.ts";
-import { type OktaApiToken, listApiTokens } from "../api-tokens.ts";
+import { listApiTokens, type OktaApiToken } from "../api-tokens.ts";
 import type { OktaClient } from "../client.ts";
 import { NoInput } from "../lifecycle.ts";
 
@@ -7,7 +7,8 @@ import { NoInput } from "../lifecycle.ts";
 export const listUserApiTokens = defineAction<OktaClient, NoInput, undefined, { tokens: OktaApiToken[] }>({
   id: "okta.list_api_tokens",
   title: "List the user's API tokens",
-  docUrl: "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApiToken/#tag/ApiToken/operation/listApiTokens",
+  docUrl:
+    "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApiToken/#tag/ApiToken/operation/listApiTokens",
   kind: "read",
   inverse: null,
   idempotent: true,

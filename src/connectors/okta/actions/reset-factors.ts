@@ -9,7 +9,13 @@ interface OktaFactor {
 
 async function listFactors(client: OktaClient, userId: string, signal: AbortSignal): Promise<OktaFactor[]> {
   const response = await client.call(
-    { method: "GET", path: ["/api/v1/users/", { id: userId }, "/factors"], bucket: "other", idempotent: true, operation: "/api/v1/users/{id}/factors" },
+    {
+      method: "GET",
+      path: ["/api/v1/users/", { id: userId }, "/factors"],
+      bucket: "other",
+      idempotent: true,
+      operation: "/api/v1/users/{id}/factors",
+    },
     signal,
   );
   return Array.isArray(response.body) ? (response.body as OktaFactor[]) : [];
@@ -22,7 +28,8 @@ async function listFactors(client: OktaClient, userId: string, signal: AbortSign
 export const resetFactors = defineAction<OktaClient, NoInput, { factorTypes: string[] }>({
   id: "okta.reset_factors",
   title: "Reset all MFA factors",
-  docUrl: "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserLifecycle/#tag/UserLifecycle/operation/resetFactors",
+  docUrl:
+    "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserLifecycle/#tag/UserLifecycle/operation/resetFactors",
   kind: "contain",
   inverse: null,
   idempotent: true,
@@ -34,7 +41,8 @@ export const resetFactors = defineAction<OktaClient, NoInput, { factorTypes: str
     factorTypes: (await listFactors(client, account.id, signal)).map((f) => f.factorType),
   }),
   async execute({ client, account, signal }, _input, snapshot) {
-    if (snapshot && snapshot.factorTypes.length === 0) return { outcome: "already_in_state", output: undefined };
+    if (snapshot && snapshot.factorTypes.length === 0)
+      return { outcome: "already_in_state", output: undefined };
     await client.call(
       {
         method: "POST",

@@ -16,10 +16,16 @@ const Input = z
  * Okta returns a one-time `resetPasswordUrl`: a secret, so cordon neither records nor prints it; an admin
  * hands the user a new link from the Okta console. Cannot be undone (the old password is gone).
  */
-export const resetPassword = defineAction<OktaClient, z.infer<typeof Input>, undefined, { emailSent: boolean }>({
+export const resetPassword = defineAction<
+  OktaClient,
+  z.infer<typeof Input>,
+  undefined,
+  { emailSent: boolean }
+>({
   id: "okta.reset_password",
   title: "Reset password",
-  docUrl: "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserCred/#tag/UserCred/operation/resetPassword",
+  docUrl:
+    "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserCred/#tag/UserCred/operation/resetPassword",
   kind: "contain",
   inverse: null,
   idempotent: false,

@@ -9,10 +9,15 @@ const Input = z.object({ tokenId: z.string().min(1).max(64) }).strict();
  * `DELETE /api/v1/api-tokens/{apiTokenId}` (204): one suspicious token, as seed 000's "an API token looks like it
  * is being used to perform suspicious actions". Cannot be undone.
  */
-export const revokeApiToken = defineAction<OktaClient, z.infer<typeof Input>, { name: string; userId: string } | null>({
+export const revokeApiToken = defineAction<
+  OktaClient,
+  z.infer<typeof Input>,
+  { name: string; userId: string } | null
+>({
   id: "okta.revoke_api_token",
   title: "Revoke one API token",
-  docUrl: "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApiToken/#tag/ApiToken/operation/revokeApiToken",
+  docUrl:
+    "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApiToken/#tag/ApiToken/operation/revokeApiToken",
   kind: "contain",
   inverse: null,
   idempotent: true,
@@ -26,6 +31,8 @@ export const revokeApiToken = defineAction<OktaClient, z.infer<typeof Input>, { 
   },
   async verify({ client, signal }, input) {
     const still = (await listApiTokens(client, signal)).some((t) => t.id === input.tokenId);
-    return still ? { state: "pending", observed: "token still listed" } : { state: "verified", observed: "token no longer listed" };
+    return still
+      ? { state: "pending", observed: "token still listed" }
+      : { state: "verified", observed: "token no longer listed" };
   },
 });

@@ -30,7 +30,8 @@ async function listGrants(client: OktaClient, userId: string, signal: AbortSigna
 export const revokeGrants = defineAction<OktaClient, NoInput, { grants: OktaGrant[] }>({
   id: "okta.revoke_grants",
   title: "Revoke all OAuth consent grants",
-  docUrl: "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserGrant/#tag/UserGrant/operation/revokeUserGrants",
+  docUrl:
+    "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserGrant/#tag/UserGrant/operation/revokeUserGrants",
   kind: "contain",
   inverse: null,
   idempotent: true,
@@ -39,12 +40,22 @@ export const revokeGrants = defineAction<OktaClient, NoInput, { grants: OktaGran
   risk: "low",
   input: NoInput,
   snapshot: async ({ client, account, signal }) => ({
-    grants: (await listGrants(client, account.id, signal)).map(({ id, clientId, scopeId }) => ({ id, clientId, scopeId })),
+    grants: (await listGrants(client, account.id, signal)).map(({ id, clientId, scopeId }) => ({
+      id,
+      clientId,
+      scopeId,
+    })),
   }),
   async execute({ client, account, signal }, _input, snapshot) {
     if (snapshot && snapshot.grants.length === 0) return { outcome: "already_in_state", output: undefined };
     await client.call(
-      { method: "DELETE", path: ["/api/v1/users/", { id: account.id }, "/grants"], bucket: "other", idempotent: true, operation: "/api/v1/users/{id}/grants" },
+      {
+        method: "DELETE",
+        path: ["/api/v1/users/", { id: account.id }, "/grants"],
+        bucket: "other",
+        idempotent: true,
+        operation: "/api/v1/users/{id}/grants",
+      },
       signal,
     );
     return { outcome: "applied", output: undefined };

@@ -7,7 +7,8 @@ import { countRefreshTokens, listUserClients } from "../tokens.ts";
 export const revokeRefreshTokens = defineAction<OktaClient, NoInput, { clientIds: string[] }>({
   id: "okta.revoke_refresh_tokens",
   title: "Revoke OAuth refresh tokens for every client",
-  docUrl: "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserOAuth/#tag/UserOAuth/operation/revokeTokensForUserAndClient",
+  docUrl:
+    "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserOAuth/#tag/UserOAuth/operation/revokeTokensForUserAndClient",
   kind: "contain",
   inverse: null,
   idempotent: true,
@@ -15,7 +16,9 @@ export const revokeRefreshTokens = defineAction<OktaClient, NoInput, { clientIds
   scopes: ["okta.users.manage"],
   risk: "low",
   input: NoInput,
-  snapshot: async ({ client, account, signal }) => ({ clientIds: await listUserClients(client, account.id, signal) }),
+  snapshot: async ({ client, account, signal }) => ({
+    clientIds: await listUserClients(client, account.id, signal),
+  }),
   async execute({ client, account, signal }, _input, snapshot) {
     const clientIds = snapshot?.clientIds ?? [];
     if (clientIds.length === 0) return { outcome: "already_in_state", output: undefined };

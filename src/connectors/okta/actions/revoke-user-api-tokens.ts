@@ -8,10 +8,15 @@ import { NoInput } from "../lifecycle.ts";
  * Lists all pages of the org's tokens, then one DELETE per token. Cannot be undone: integrations using them
  * need new tokens, which is why the plan names each one.
  */
-export const revokeUserApiTokens = defineAction<OktaClient, NoInput, { tokens: Array<{ id: string; name: string }> }>({
+export const revokeUserApiTokens = defineAction<
+  OktaClient,
+  NoInput,
+  { tokens: Array<{ id: string; name: string }> }
+>({
   id: "okta.revoke_user_api_tokens",
   title: "Revoke all of the user's API tokens",
-  docUrl: "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApiToken/#tag/ApiToken/operation/revokeApiToken",
+  docUrl:
+    "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApiToken/#tag/ApiToken/operation/revokeApiToken",
   kind: "contain",
   inverse: null,
   idempotent: true,
@@ -20,7 +25,9 @@ export const revokeUserApiTokens = defineAction<OktaClient, NoInput, { tokens: A
   risk: "high",
   input: NoInput,
   snapshot: async ({ client, account, signal }) => ({
-    tokens: (await listApiTokens(client, signal)).filter((t) => t.userId === account.id).map(({ id, name }) => ({ id, name })),
+    tokens: (await listApiTokens(client, signal))
+      .filter((t) => t.userId === account.id)
+      .map(({ id, name }) => ({ id, name })),
   }),
   async execute({ client, signal }, _input, snapshot) {
     const tokens = snapshot?.tokens ?? [];

@@ -16,7 +16,12 @@ const Input = z
  * `chat.postMessage` (docs.slack.dev/reference/methods/chat.postMessage). Not idempotent: a 5xx is not retried,
  * because Slack may have posted the message already.
  */
-export const postMessage = defineAction<SlackClient, z.infer<typeof Input>, undefined, { channel: string; ts: string }>({
+export const postMessage = defineAction<
+  SlackClient,
+  z.infer<typeof Input>,
+  undefined,
+  { channel: string; ts: string }
+>({
   id: "slack.post_message",
   title: "Post a message",
   docUrl: "https://docs.slack.dev/reference/methods/chat.postMessage",
@@ -30,7 +35,12 @@ export const postMessage = defineAction<SlackClient, z.infer<typeof Input>, unde
   async execute({ client, signal }, input) {
     const reply = await client.method<{ channel: string; ts: string }>(
       "chat.postMessage",
-      { channel: input.channel, text: input.text, blocks: input.blocks ? JSON.stringify(input.blocks) : undefined, thread_ts: input.threadTs },
+      {
+        channel: input.channel,
+        text: input.text,
+        blocks: input.blocks ? JSON.stringify(input.blocks) : undefined,
+        thread_ts: input.threadTs,
+      },
       false,
       signal,
     );

@@ -9,14 +9,27 @@ interface SessionList {
   response_metadata?: { next_cursor?: string };
 }
 
+/**
+ * Sessions left across every workspace of the user: `admin.users.session.list` takes `user_id` and `team_id`
+ * together (docs.slack.dev/reference/methods/admin.users.session.list), so one listing per workspace, all pages.
+ */
 async function countSessions(client: SlackClient, userId: string, signal: AbortSignal): Promise<number> {
+  const user = await client.userInfo(userId, signal);
+  const teams = user?.enterprise_user?.teams ?? (user?.team_id ? [user.team_id] : []);
   let count = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await client.method<SessionList>("admin.users.session.list", { user_id: userId, limit: 1000, cursor }, true, signal);
-    count += page.active_sessions.length;
-    cursor = page.response_metadata?.next_cursor || undefined;
-  } while (cursor);
+  for (const teamId of teams) {
+    let cursor: string | undefined;
+    do {
+      const page = await client.method<SessionList>(
+        "admin.users.session.list",
+        { user_id: userId, team_id: teamId, limit: 1000, cursor },
+        true,
+        signal,
+      );
+      count += page.active_sessions.length;
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+  }
   return count;
 }
 
@@ -37,7 +50,12 @@ export const resetSessions = defineAction<SlackClient, z.infer<typeof Input>>({
   risk: "low",
   input: Input,
   async execute({ client, account, signal }) {
-    await client.method("admin.users.session.reset", { user_id: account.id, mobile_only: false, web_only: false }, true, signal);
+    await client.method(
+      "admin.users.session.reset",
+      { user_id: account.id, mobile_only: false, web_only: false },
+      true,
+      signal,
+    );
     return { outcome: "applied", output: undefined };
   },
   async verify({ client, account, signal }) {

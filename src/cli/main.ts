@@ -1,0 +1,221 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { ContainmentProfile } from "../core/connector.ts";
+import { isCordonError } from "../core/errors.ts";
+import {
+  auditExportCommand,
+  auditListCommand,
+  auditShowCommand,
+  auditVerifyCommand,
+} from "./commands/audit.ts";
+import { configCheckCommand, configSchemaCommand } from "./commands/config.ts";
+import { connectionsTestCommand } from "./commands/connections.ts";
+import { applyCommand, type ContainOptions, containCommand, planCommand } from "./commands/contain.ts";
+import { demoCommand } from "./commands/demo.ts";
+import { emulateCommand } from "./commands/emulate.ts";
+import { statusCommand } from "./commands/status.ts";
+import { uncontainCommand } from "./commands/uncontain.ts";
+import { type CliContext, createContext, type GlobalOptions } from "./context.ts";
+import { EXIT, exitCodeFor } from "./exit-codes.ts";
+import { type Output, processOutput } from "./output.ts";
+
+const EXIT_HELP = `
+Exit codes:
+  0 done (every step applied or already in state, and verified)   1 internal error
+  2 usage or invalid input     3 not found (no account, no run)     4 refused by policy (protected, cap)
+  5 partial (some steps failed or unverified)   6 failed            7 configuration error
+  8 vendor refused the credential              9 aborted at the confirmation prompt
+  10 the ledger failed verification`;
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number");
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError("expected a positive number");
+  return n;
+}
+
+/** Runs the CLI and returns the exit code; `bin/cordon.js` exits with it. */
+export async function runCli(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  let output: Output = processOutput(argv.includes("--json"));
+  const program = new Command("cordon")
+    .description("Contain a compromised identity across every SaaS app it touches, and undo it exactly.")
+    .option(
+      "-c, --config <file>",
+      "cordon.yaml to use (default: $CORDON_CONFIG or ./cordon.yaml; connections may also come from the vendors' SDK environment variables)",
+    )
+    .option("--store <file>", "SQLite ledger file (default: store.path from the config, .cordon/cordon.db)")
+    .option("--json", "machine-readable output on stdout")
+    .addHelpText("after", EXIT_HELP)
+    .showHelpAfterError()
+    .exitOverride();
+
+  const context = (): CliContext => createContext(program.opts<GlobalOptions>());
+  const run = (task: () => Promise<number> | number) => async () => {
+    code = await task();
+  };
+  const profileOption = new Option(
+    "--profile <profile>",
+    "lock: end sessions and tokens, then suspend/deactivate; sessions: only end sessions and tokens",
+  )
+    .choices(["lock", "sessions"])
+    .default("lock");
+  const containOptions = (command: Command) =>
+    command
+      .option("--from <file>", "read more emails from a file, one per line")
+      .option("--in <connections>", "only these connections, comma-separated (e.g. okta,slack)")
+      .addOption(profileOption)
+      .option("--reason <text>", "why: recorded in the plan and the ledger")
+      .option("--force", "contain protected accounts too (needs --reason)")
+      .option("--max-accounts <n>", "raise policy.maxAccountsPerRun for this run", positiveInt);
+
+  containOptions(
+    program
+      .command("contain")
+      .argument("[emails...]", "the people to contain")
+      .description("find the people in every app, show the plan, confirm, contain, verify and record"),
+  )
+    .option("--dry-run", "show the plan and stop; nothing changes")
+    .option("-y, --yes", "do not ask for confirmation")
+    .action((emails: string[], options: ContainOptions) =>
+      run(() =>
+        containCommand(context(), output, emails, {
+          ...options,
+          profile: options.profile as ContainmentProfile,
+        }),
+      )(),
+    );
+
+  containOptions(
+    program
+      .command("plan")
+      .argument("[emails...]")
+      .description("make a sealed, hashed plan without changing anything (apply it with `cordon apply`)"),
+  )
+    .option("-o, --out <file>", "write the plan to this file")
+    .action((emails: string[], options: ContainOptions) =>
+      run(() =>
+        planCommand(context(), output, emails, {
+          ...options,
+          profile: options.profile as ContainmentProfile,
+        }),
+      )(),
+    );
+
+  program
+    .command("apply")
+    .argument("<plan>", "a plan file from `cordon plan --out`")
+    .description("apply a plan exactly as made; refused if it was edited (hash mismatch)")
+    .option("-y, --yes", "do not ask for confirmation")
+    .action((file: string, options: { yes?: boolean }) =>
+      run(() => applyCommand(context(), output, file, options.yes ?? false))(),
+    );
+
+  program
+    .command("uncontain")
+    .argument("<run-id>", "the containment run to undo")
+    .description("restore exactly what a containment changed; says what cannot be undone")
+    .option("--dry-run", "show what would be restored")
+    .option("-y, --yes", "do not ask for confirmation")
+    .action((runId: string, options: { yes?: boolean; dryRun?: boolean }) =>
+      run(() => uncontainCommand(context(), output, runId, options))(),
+    );
+
+  program
+    .command("status")
+    .argument("<email>")
+    .description("the person's accounts across apps, their state, and open containment holds")
+    .action((email: string) => run(() => statusCommand(context(), output, email))());
+
+  program
+    .command("connections")
+    .description("check connections")
+    .command("test")
+    .description("check each connection's credential and list the scopes its actions need")
+    .action(() => run(() => connectionsTestCommand(context(), output))());
+
+  const audit = program.command("audit").description("the tamper-evident ledger");
+  audit
+    .command("list")
+    .option("--limit <n>", "how many runs", positiveInt, 50)
+    .description("recent runs")
+    .action((options: { limit: number }) => run(() => auditListCommand(context(), output, options.limit))());
+  audit
+    .command("show")
+    .argument("<run-id>")
+    .description("a run's steps and ledger records")
+    .action((runId: string) => run(() => auditShowCommand(context(), output, runId))());
+  audit
+    .command("verify")
+    .description("recompute every hash and link of the ledger")
+    .action(() => run(() => auditVerifyCommand(context(), output))());
+  audit
+    .command("export")
+    .option("--format <format>", "jsonl", "jsonl")
+    .description("every ledger record, one JSON object per line")
+    .action((options: { format: string }) =>
+      run(() => auditExportCommand(context(), output, options.format))(),
+    );
+
+  program
+    .command("emulate")
+    .argument("[vendors...]", "okta, slack (default: all)")
+    .description(
+      "serve vendor emulators on 127.0.0.1 until SIGTERM; prints `<vendor> <baseUrl>` per emulator",
+    )
+    .option("--seed <file>", "YAML/JSON seed with okta: and slack: sections")
+    .option("--port <n>", "first port (0: free ports)", positiveInt, 0)
+    .option("--time-scale <factor>", "compress every rate-limit window by this factor", positiveNumber, 1)
+    .action((vendors: string[], options: { seed?: string; port: number; timeScale: number }) =>
+      run(() => emulateCommand(output, vendors, options))(),
+    );
+
+  program
+    .command("demo")
+    .description(
+      "contain and uncontain a user on emulated Okta and Slack: no account, token or database needed",
+    )
+    .option("--keep", "keep the demo ledger file")
+    .action((options: { keep?: boolean }) => run(() => demoCommand(output, options))());
+
+  const config = program.command("config").description("configuration");
+  config
+    .command("check")
+    .description("validate cordon.yaml and resolve every secret reference")
+    .action(() => run(() => configCheckCommand(context(), output))());
+  config
+    .command("schema")
+    .option("-o, --out <file>", "write to a file")
+    .description("print the JSON Schema of cordon.yaml")
+    .action((options: { out?: string }) => run(() => configSchemaCommand(output, options.out))());
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    output = processOutput(Boolean(program.opts<{ json?: boolean }>().json));
+  } catch (error) {
+    return handleError(error, output);
+  }
+  return code;
+}
+
+function handleError(error: unknown, output: Output): number {
+  const commanderCode = (error as { code?: string }).code;
+  if (
+    commanderCode === "commander.helpDisplayed" ||
+    commanderCode === "commander.version" ||
+    commanderCode === "commander.help"
+  )
+    return EXIT.ok;
+  if (typeof commanderCode === "string" && commanderCode.startsWith("commander.")) return EXIT.usage;
+  if (isCordonError(error)) {
+    if (output.json) output.out(JSON.stringify({ error: error.toJSON() }));
+    else output.err(`cordon: ${error.message}`);
+    return exitCodeFor(error.kind);
+  }
+  output.err(`cordon: internal error: ${(error as Error)?.message ?? String(error)}`);
+  return EXIT.internal;
+}
