@@ -49,6 +49,13 @@ export function renderPlan(plan: Plan): string {
       : "(no accounts found)",
   ];
   for (const u of plan.unmatched) lines.push(`not found: ${u.subject} in ${u.connection} (${u.why})`);
+  if (
+    plan.items.some((i) => i.policy.some((d) => d.rule === "protected-accounts" && d.effect === "refuse"))
+  ) {
+    lines.push(
+      'protected accounts are skipped; --force --reason "…" contains them anyway (the reason is recorded)',
+    );
+  }
   return lines.join("\n");
 }
 

@@ -30,6 +30,8 @@ export interface Connector {
   actions: ReadonlyMap<string, AnyActionDefinition>;
   /** The client passed to actions as `ctx.client`. */
   client: unknown;
+  /** Scopes the account lookup itself needs (the actions list their own). */
+  lookupScopes: string[];
   /** The calls that make up each containment profile, in order. */
   profile(profile: ContainmentProfile): ActionCall[];
   /**
@@ -39,6 +41,11 @@ export interface Connector {
   vendorRefuses?(account: Account, call: ActionCall): string | null;
   /** Every account of the subject in this tenant (email, then aliases); never guessed. */
   findAccounts(subject: Subject, signal?: AbortSignal): Promise<Account[]>;
+  /**
+   * Optional: many subjects at once by listing the directory, for mass containment where one lookup per person
+   * would take longer than the containment itself. Keyed by subject email; same matching rules.
+   */
+  findAccountsBulk?(subjects: Subject[], signal?: AbortSignal): Promise<Map<string, Account[]>>;
   /** Checks the credential with one cheap read. */
   check(signal?: AbortSignal): Promise<ConnectionCheck>;
 }

@@ -18,6 +18,21 @@ export interface PlanRequest {
 /** Lookups run this many subjects at a time per connection; the governor paces them further. */
 const LOOKUP_CONCURRENCY = 16;
 
+/** From this many subjects, a connector that can list its directory does so instead of one lookup per person. */
+const BULK_LOOKUP_FROM = 50;
+
+async function annotate<T>(connection: string, what: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isCordonError(error))
+      throw new CordonError(error.detail, `looking up ${what} in ${connection}: ${error.message}`, {
+        cause: error,
+      });
+    throw error;
+  }
+}
+
 /**
  * Resolves every subject in every connection (concurrently per connection), applies policy, and returns a
  * sealed plan. Reads only: nothing in any tenant changes here. A lookup that fails is an error for the whole plan:
@@ -48,20 +63,18 @@ export async function buildPlan(
   const unmatched: Plan["unmatched"] = [];
   await Promise.all(
     selected.map(async (connector) => {
+      const bulk =
+        connector.findAccountsBulk && subjects.length >= BULK_LOOKUP_FROM
+          ? await annotate(connector.connection, "the directory", () =>
+              connector.findAccountsBulk!(subjects, signal),
+            )
+          : null;
       await forEachLimited(subjects, LOOKUP_CONCURRENCY, async (subject) => {
-        let accounts: Awaited<ReturnType<Connector["findAccounts"]>>;
-        try {
-          accounts = await connector.findAccounts(subject, signal);
-        } catch (error) {
-          if (isCordonError(error)) {
-            throw new CordonError(
-              error.detail,
-              `looking up ${subject.email} in ${connector.connection}: ${error.message}`,
-              { cause: error },
+        const accounts = bulk
+          ? (bulk.get(subject.email) ?? [])
+          : await annotate(connector.connection, subject.email, () =>
+              connector.findAccounts(subject, signal),
             );
-          }
-          throw error;
-        }
         if (accounts.length === 0)
           unmatched.push({
             subject: subject.email,

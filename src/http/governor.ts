@@ -33,6 +33,11 @@ export interface GovernorOptions {
    * fall inside the vendor's window. Default 0.02 (2 %).
    */
   safetyMargin?: number;
+  /**
+   * false: do not pace ahead of the vendor, only obey its 429s and `Remaining: 0` (what most SDKs do).
+   * Exists for the naive baseline of benchmarks; cordon itself always paces. Default true.
+   */
+  pace?: boolean;
 }
 
 interface BucketState {
@@ -63,12 +68,14 @@ export class RateGovernor {
   readonly #clock: Clock;
   readonly #timeScale: number;
   readonly #safetyMargin: number;
+  readonly #pace: boolean;
   readonly #buckets = new Map<string, BucketState>();
 
   constructor(options: GovernorOptions) {
     this.#clock = options.clock;
     this.#timeScale = options.timeScale ?? 1;
     this.#safetyMargin = options.safetyMargin ?? 0.02;
+    this.#pace = options.pace ?? true;
     if (!(this.#timeScale > 0)) throw new Error("timeScale must be positive");
   }
 
@@ -129,7 +136,8 @@ export class RateGovernor {
       const window = bucket.windowMs * (1 + this.#safetyMargin);
       while (bucket.sent.length > 0 && bucket.sent[0]! <= now - window) bucket.sent.shift();
       const waitForBlock = bucket.blockedUntil - now;
-      const waitForWindow = bucket.sent.length >= bucket.limit ? bucket.sent[0]! + window - now : 0;
+      const waitForWindow =
+        this.#pace && bucket.sent.length >= bucket.limit ? bucket.sent[0]! + window - now : 0;
       const wait = Math.max(waitForBlock, waitForWindow);
       if (wait <= 0) {
         bucket.sent.push(now);

@@ -166,3 +166,40 @@ describe("slack connector over HTTP", () => {
     }
   });
 });
+
+describe("slack bulk lookup", () => {
+  test("lists every workspace's users once, across pages, including deactivated users", async () => {
+    const users = Array.from({ length: 1203 }, (_, i) => ({
+      email: `user${i}@corp.example`,
+      name: `user${i}`,
+    }));
+    const big = await slackHarness({
+      seed: {
+        adminUser: "admin@corp.example",
+        workspaces: [{ name: "One" }, { name: "Two" }],
+        users: [
+          { email: "admin@corp.example", isPrimaryOwner: true, isOwner: true, isAdmin: true },
+          ...users,
+          { email: "gone@corp.example", deleted: true },
+        ],
+      },
+    });
+    try {
+      const subjects = [
+        "user0@corp.example",
+        "user1202@corp.example",
+        "gone@corp.example",
+        "nobody@corp.example",
+      ].map((email) => ({ email, aliases: [] }));
+      const found = await big.connector.findAccountsBulk!(subjects);
+      assert.equal(found.get("user0@corp.example")?.length, 1);
+      assert.equal(found.get("user1202@corp.example")?.length, 1);
+      assert.equal(found.get("gone@corp.example")?.[0]?.status, "deactivated");
+      assert.deepEqual(found.get("nobody@corp.example"), []);
+      const lists = big.attempts.filter((a) => a.operation === "users.list");
+      assert.equal(lists.length, 4, "two workspaces × two pages of at most 1,000");
+    } finally {
+      await big.close();
+    }
+  });
+});

@@ -16,7 +16,7 @@ export async function connectionsTestCommand(ctx: CliContext, output: Output): P
       connection: c.connection,
       vendor: c.vendor,
       ...(await c.check()),
-      scopes: [...new Set([...c.actions.values()].flatMap((a) => a.scopes))].sort(),
+      scopes: [...new Set([...c.lookupScopes, ...[...c.actions.values()].flatMap((a) => a.scopes)])].sort(),
     })),
   );
   if (output.json) output.out(JSON.stringify(results, null, 2));

@@ -52,7 +52,7 @@ export async function demoCommand(output: Output, options: { keep?: boolean }): 
     say("1. Plan: find alice@corp.example in every app, decide with policy (lock profile)");
     const plan = await buildPlan(
       {
-        subjects: ["alice@corp.example", "deploybot@corp.example"],
+        subjects: ["alice@corp.example", "admin@corp.example"],
         profile: "lock",
         reason: "demo: phished credentials",
         force: null,
@@ -61,7 +61,9 @@ export async function demoCommand(output: Output, options: { keep?: boolean }): 
       connectors,
       clock,
     );
-    say(`${renderPlan(plan)}\n(deploybot@corp.example is a Slack bot: protected, so it is skipped)\n`);
+    say(
+      `${renderPlan(plan)}\n(admin@corp.example is an Okta super admin and the Slack primary owner: protected, so it is skipped)\n`,
+    );
 
     say("2. Apply: intent recorded, prior state snapshotted, call made, effect verified, outcome recorded");
     const contained = await applyPlan(plan, {

@@ -141,7 +141,27 @@ export class OktaClient {
     return found;
   }
 
-  toAccount(user: OktaUser, connection: string, matchedBy: string): Account {
+  /**
+   * The user's admin roles (`GET /api/v1/users/{userId}/roles`, spec listAssignedRolesForUser): an Okta admin is
+   * protected by cordon's policy, like a Slack owner.
+   */
+  async adminRoles(userId: string, signal?: AbortSignal): Promise<string[]> {
+    const response = await this.call(
+      {
+        method: "GET",
+        path: ["/api/v1/users/", { id: userId }, "/roles"],
+        bucket: "other",
+        idempotent: true,
+        operation: "/api/v1/users/{id}/roles",
+      },
+      signal,
+    );
+    return Array.isArray(response.body)
+      ? (response.body as Array<{ type?: string }>).map((r) => r.type ?? "CUSTOM")
+      : [];
+  }
+
+  toAccount(user: OktaUser, connection: string, matchedBy: string, roles: string[] = []): Account {
     const name = [user.profile.firstName, user.profile.lastName].filter(Boolean).join(" ");
     return {
       connection,
@@ -151,7 +171,7 @@ export class OktaClient {
       login: user.profile.login,
       displayName: name || undefined,
       status: user.status,
-      protectedReasons: [],
+      protectedReasons: roles.length > 0 ? ["admin"] : [],
       matchedBy,
     };
   }

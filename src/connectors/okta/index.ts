@@ -60,17 +60,19 @@ export function createOktaConnector(config: OktaClientConfig, deps: ConnectorDep
     vendor: "okta",
     connection: config.connection,
     client,
+    lookupScopes: ["okta.users.read", "okta.roles.read"],
     actions: new Map(oktaActions.map((a) => [a.id, a])),
     profile: (profile) => PROFILES[profile].map((call) => ({ ...call, input: { ...call.input } })),
     async findAccounts(subject: Subject, signal?: AbortSignal): Promise<Account[]> {
       const found = new Map<string, Account>();
       for (const address of [subject.email, ...subject.aliases]) {
         for (const user of await client.findUsersByEmail(address, signal)) {
-          if (!found.has(user.id))
-            found.set(
-              user.id,
-              client.toAccount(user, config.connection, `search profile.email/login eq ${address}`),
-            );
+          if (found.has(user.id)) continue;
+          const roles = await client.adminRoles(user.id, signal);
+          found.set(
+            user.id,
+            client.toAccount(user, config.connection, `search profile.email/login eq ${address}`, roles),
+          );
         }
       }
       return [...found.values()];

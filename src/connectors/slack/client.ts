@@ -180,6 +180,49 @@ export class SlackClient {
     }
   }
 
+  /**
+   * Every user of every workspace of the org, each once: `admin.teams.list` then `users.list` per workspace
+   * (`team_id` is required with an org token; docs.slack.dev/reference/methods/users.list). Deactivated users
+   * are included with `deleted: true`. A mass containment resolves 1,000 people in a handful of calls instead of
+   * 1,000 `users.lookupByEmail` calls at Tier 3.
+   */
+  async *listAllUsers(signal?: AbortSignal): AsyncGenerator<SlackUser> {
+    const seen = new Set<string>();
+    for await (const team of this.#pages<{ id: string }>(
+      "admin.teams.list",
+      "teams",
+      { limit: 100 },
+      signal,
+    )) {
+      for await (const user of this.#pages<SlackUser>(
+        "users.list",
+        "members",
+        { team_id: team.id, limit: 1000 },
+        signal,
+      )) {
+        if (seen.has(user.id)) continue;
+        seen.add(user.id);
+        yield user;
+      }
+    }
+  }
+
+  async *#pages<T>(
+    method: string,
+    field: string,
+    args: Record<string, string | number>,
+    signal?: AbortSignal,
+  ): AsyncGenerator<T> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.method<
+        Record<string, unknown> & { response_metadata?: { next_cursor?: string } }
+      >(method, { ...args, cursor }, true, signal);
+      for (const item of (page[field] as T[] | undefined) ?? []) yield item;
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+  }
+
   toAccount(user: SlackUser, connection: string, matchedBy: string): Account {
     return {
       connection,

@@ -1,4 +1,4 @@
-import type { Account, Subject } from "../../core/account.ts";
+import { type Account, normaliseEmail, type Subject } from "../../core/account.ts";
 import type { AnyActionDefinition } from "../../core/action.ts";
 import type { ActionCall, ConnectionCheck, Connector, ContainmentProfile } from "../../core/connector.ts";
 import { isCordonError } from "../../core/errors.ts";
@@ -52,6 +52,7 @@ export function createSlackConnector(config: SlackClientConfig, deps: ConnectorD
     vendor: "slack",
     connection: config.connection,
     client,
+    lookupScopes: ["users:read", "users:read.email", "admin.teams:read", "admin"],
     actions: new Map(slackActions.map((a) => [a.id, a])),
     profile: (profile) => PROFILES[profile].map((call) => ({ ...call, input: { ...call.input } })),
     vendorRefuses: slackRefuses,
@@ -70,6 +71,20 @@ export function createSlackConnector(config: SlackClientConfig, deps: ConnectorD
           found.set(user.id, client.toAccount(user, config.connection, matchedBy));
       }
       return [...found.values()];
+    },
+    async findAccountsBulk(subjects: Subject[], signal?: AbortSignal): Promise<Map<string, Account[]>> {
+      const wanted = new Map<string, string>();
+      for (const subject of subjects)
+        for (const address of [subject.email, ...subject.aliases])
+          wanted.set(normaliseEmail(address), subject.email);
+      const found = new Map<string, Account[]>(subjects.map((s) => [s.email, []]));
+      for await (const user of client.listAllUsers(signal)) {
+        const email = user.profile?.email ? normaliseEmail(user.profile.email) : undefined;
+        const subject = email ? wanted.get(email) : undefined;
+        if (subject)
+          found.get(subject)?.push(client.toAccount(user, config.connection, `users.list ${email}`));
+      }
+      return found;
     },
     async check(signal?: AbortSignal): Promise<ConnectionCheck> {
       try {

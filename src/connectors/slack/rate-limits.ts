@@ -16,6 +16,7 @@ export const SLACK_METHOD_LIMITS: Record<string, BucketLimit> = {
   "admin.users.session.reset": { limit: 20, windowMs: MINUTE },
   "admin.users.session.list": { limit: 20, windowMs: MINUTE },
   "admin.users.session.invalidate": { limit: 20, windowMs: MINUTE },
+  "admin.teams.list": { limit: 20, windowMs: MINUTE },
   "conversations.history": { limit: 50, windowMs: MINUTE },
   /** "Special": about one message per second per channel; cordon posts few messages, one bucket is enough. */
   "chat.postMessage": { limit: 60, windowMs: MINUTE },

@@ -5,6 +5,7 @@ import {
   adminUsersSessionList,
   adminUsersSessionReset,
 } from "./methods/admin-sessions.ts";
+import { adminTeamsList } from "./methods/admin-teams.ts";
 import { authTest } from "./methods/auth.ts";
 import { chatPostMessage, conversationsHistory } from "./methods/chat.ts";
 import { type Args, fail, type MethodHandler, type MethodResult, str } from "./methods/common.ts";
@@ -36,6 +37,7 @@ export const WEB_API_METHODS: Record<string, MethodSpec> = {
     handler: adminUsersSessionInvalidate,
   },
   "admin.users.session.list": { tier: 2, perMinute: TIER_PER_MINUTE[2], handler: adminUsersSessionList },
+  "admin.teams.list": { tier: 2, perMinute: TIER_PER_MINUTE[2], handler: adminTeamsList },
   // "Special": one message per second per channel with short bursts; see TokenBuckets.
   "chat.postMessage": { tier: "special", perMinute: 60, handler: chatPostMessage },
   // Tier 3 for internal apps (non-Marketplace commercial apps get 1/min since 2025-05-29; not modelled).

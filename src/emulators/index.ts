@@ -1,0 +1,79 @@
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { z } from "zod";
+import type { Clock } from "../core/clock.ts";
+import { CordonError } from "../core/errors.ts";
+import type { Emulator } from "./kit/emulator.ts";
+import { type RunningServer, serveFetch } from "./kit/serve.ts";
+import { createOktaEmulator, OktaSeed } from "./okta/index.ts";
+import { createSlackEmulator, SlackSeed } from "./slack/index.ts";
+
+export const EMULATED_VENDORS = ["okta", "slack"] as const;
+export type EmulatedVendor = (typeof EMULATED_VENDORS)[number];
+
+/** A seed file: one section per vendor, each in that emulator's own seed format. */
+export const SeedFile = z.object({ okta: OktaSeed.optional(), slack: SlackSeed.optional() }).strict();
+export type SeedFile = z.infer<typeof SeedFile>;
+
+export function readSeedFile(path: string): SeedFile {
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new CordonError(
+      { kind: "invalid_input", field: "seed" },
+      `cannot read seed file ${path}: ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
+  const parsed = SeedFile.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CordonError(
+      { kind: "invalid_input", field: "seed" },
+      `${path}: ${issue?.path.join(".") || "(top level)"}: ${issue?.message}`,
+    );
+  }
+  return parsed.data;
+}
+
+export interface EmulatorSetOptions {
+  seed?: SeedFile;
+  timeScale?: number;
+  clock?: Clock;
+  faultSeed?: number;
+}
+
+export function createEmulator(vendor: EmulatedVendor, options: EmulatorSetOptions): Emulator {
+  const common = { timeScale: options.timeScale, clock: options.clock, faultSeed: options.faultSeed };
+  switch (vendor) {
+    case "okta":
+      return createOktaEmulator({ ...common, seed: options.seed?.okta });
+    case "slack":
+      return createSlackEmulator({ ...common, seed: options.seed?.slack });
+  }
+}
+
+export interface RunningEmulator {
+  vendor: EmulatedVendor;
+  emulator: Emulator;
+  server: RunningServer;
+}
+
+/** Starts the named emulators on 127.0.0.1: at `port`, `port+1`… or on free ports when `port` is 0. */
+export async function startEmulators(
+  vendors: readonly EmulatedVendor[],
+  options: EmulatorSetOptions & { port?: number },
+): Promise<RunningEmulator[]> {
+  const running: RunningEmulator[] = [];
+  try {
+    for (const [index, vendor] of vendors.entries()) {
+      const emulator = createEmulator(vendor, options);
+      const port = options.port ? options.port + index : 0;
+      running.push({ vendor, emulator, server: await serveFetch(emulator.app.fetch, { port }) });
+    }
+  } catch (error) {
+    await Promise.all(running.map((r) => r.server.close()));
+    throw error;
+  }
+  return running;
+}

@@ -1,0 +1,30 @@
+/**
+ * cordon as a library: the same operations as the CLI, typed.
+ * @packageDocumentation
+ */
+
+export { allActions, createConnector, type ResolvedConnection } from "./connectors/index.ts";
+export { createOktaConnector, OktaClient } from "./connectors/okta/index.ts";
+export { createSlackConnector, SlackClient } from "./connectors/slack/index.ts";
+export type { Account, Subject } from "./core/account.ts";
+export type { ActionDefinition, AnyActionDefinition, Effect, VerifyResult } from "./core/action.ts";
+export { type Clock, systemClock } from "./core/clock.ts";
+export type { ActionCall, ConnectionCheck, Connector, ContainmentProfile } from "./core/connector.ts";
+export {
+  CordonError,
+  type CordonErrorDetail,
+  type CordonErrorKind,
+  isCordonError,
+  isKind,
+} from "./core/errors.ts";
+export { type Plan, type PlanItem, planIsIntact } from "./core/plan.ts";
+export { createEmulator, startEmulators } from "./emulators/index.ts";
+export { applyPlan } from "./engine/contain.ts";
+export { buildPlan, type PlanRequest } from "./engine/plan.ts";
+export { type ContainmentPolicy, DEFAULT_POLICY } from "./engine/policy.ts";
+export type { RunResult, StepResult } from "./engine/run.ts";
+export { applyUndo, planUndo, type UndoPlan } from "./engine/uncontain.ts";
+export { RateGovernor } from "./http/governor.ts";
+export { connectOkta, connectSlack, findAccount, runAction } from "./library.ts";
+export { openSqliteStore } from "./store/index.ts";
+export type { Store } from "./store/types.ts";
