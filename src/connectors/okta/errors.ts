@@ -22,12 +22,14 @@ function headerNumber(response: HttpResponse, name: string): number | undefined 
  */
 export const oktaPolicy: VendorPolicy = {
   vendor: "okta",
-  readRateLimit(response): RateObservation {
+  readRateLimit(response, now): RateObservation {
     const reset = headerNumber(response, "x-rate-limit-reset");
+    // cordon's emulators add the exact wait when their windows are compressed; Okta itself never sends it.
+    const precise = headerNumber(response, "x-cordon-retry-after-ms");
     return {
       limit: headerNumber(response, "x-rate-limit-limit"),
       remaining: headerNumber(response, "x-rate-limit-remaining"),
-      resetAtMs: reset === undefined ? undefined : reset * 1000,
+      resetAtMs: precise !== undefined ? now + precise : reset === undefined ? undefined : reset * 1000,
     };
   },
   classify(response, operation, now) {

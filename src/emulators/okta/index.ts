@@ -8,7 +8,13 @@ import { RateWindows } from "../kit/rate-window.ts";
 import { authenticate } from "./auth.ts";
 import type { OktaContext, OktaEnv } from "./env.ts";
 import { errorForStatus, OktaErrors, oktaError } from "./errors.ts";
-import { BUCKET_LIMITS, type RateLimitOverrides, rateLimiter, setRateHeaders } from "./rate-limits.ts";
+import {
+  BUCKET_LIMITS,
+  type RateLimitOverrides,
+  rateLimiter,
+  setPreciseRetry,
+  setRateHeaders,
+} from "./rate-limits.ts";
 import { mountOktaControl } from "./routes/control.ts";
 import { mountFactorRoutes, mountRoleRoutes } from "./routes/factors.ts";
 import { LIFECYCLE_OPERATIONS, mountLifecycleRoutes } from "./routes/lifecycle.ts";
@@ -61,14 +67,16 @@ function renderFault(c: OktaContext, rule: FaultRule, clock: Clock): Response {
   if (status === 429) {
     const rate = c.var.rate;
     const now = clock.now();
+    const resetAtMs =
+      rule.retryAfterSeconds !== undefined
+        ? now + rule.retryAfterSeconds * 1000
+        : (rate?.resetAtMs ?? now + 60_000);
     setRateHeaders(response.headers, {
       limit: rate?.limit ?? BUCKET_LIMITS["api-v1"].workforce,
       remaining: 0,
-      resetAtMs:
-        rule.retryAfterSeconds !== undefined
-          ? now + rule.retryAfterSeconds * 1000
-          : (rate?.resetAtMs ?? now + 60_000),
+      resetAtMs,
     });
+    setPreciseRetry(response.headers, resetAtMs, now);
   }
   return response;
 }

@@ -58,6 +58,15 @@ export function setRateHeaders(headers: Headers, rate: RateHeaders): void {
   headers.set("X-Rate-Limit-Reset", String(Math.ceil(rate.resetAtMs / 1000)));
 }
 
+/**
+ * Emulator-only: the exact wait of a 429 in milliseconds. Okta's reset is whole epoch seconds, which is fine for
+ * real one-minute windows but is the whole window once windows are compressed for a benchmark; cordon's Okta
+ * connector reads this header when present (Okta never sends it). Same convention as the Slack emulator.
+ */
+export function setPreciseRetry(headers: Headers, resetAtMs: number, now: number): void {
+  headers.set("X-Cordon-Retry-After-Ms", String(Math.max(0, Math.round(resetAtMs - now))));
+}
+
 export interface RateLimiterOptions {
   plan: OktaPlan;
   windows: RateWindows;
@@ -87,6 +96,7 @@ export function rateLimiter(options: RateLimiterOptions): MiddlewareHandler<Okta
         remaining: 0,
         resetAtMs: options.clock.now() + 1000,
       });
+      setPreciseRetry(response.headers, options.clock.now() + 1000, options.clock.now());
       return response;
     }
 
@@ -98,6 +108,7 @@ export function rateLimiter(options: RateLimiterOptions): MiddlewareHandler<Okta
     if (options.enforce && !decision.allowed) {
       const response = OktaErrors.rateLimited(c);
       setRateHeaders(response.headers, rate);
+      setPreciseRetry(response.headers, rate.resetAtMs, options.clock.now());
       return response;
     }
 
