@@ -49,6 +49,8 @@ export function renderPlan(plan: Plan): string {
       : "(no accounts found)",
   ];
   for (const u of plan.unmatched) lines.push(`not found: ${u.subject} in ${u.connection} (${u.why})`);
+  for (const u of plan.unreachable)
+    lines.push(`NOT COVERED: ${u.connection} could not be read (${u.kind}): ${u.message}`);
   if (
     plan.items.some((i) => i.policy.some((d) => d.rule === "protected-accounts" && d.effect === "refuse"))
   ) {

@@ -28,6 +28,11 @@ export interface PlanBody {
   reason: string | null;
   /** Subjects with no account in a connection, per connection, said plainly. */
   unmatched: Array<{ subject: string; connection: string; why: string }>;
+  /**
+   * Connections whose lookups failed (bad credential, vendor down): the others proceed, and the plan says
+   * plainly that these apps are not covered.
+   */
+  unreachable: Array<{ connection: string; kind: string; message: string }>;
   items: PlanItem[];
 }
 

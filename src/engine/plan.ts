@@ -61,49 +61,68 @@ export async function buildPlan(
 
   const items: PlanItem[] = [];
   const unmatched: Plan["unmatched"] = [];
+  const unreachable: Plan["unreachable"] = [];
   await Promise.all(
     selected.map(async (connector) => {
-      const bulk =
-        connector.findAccountsBulk && subjects.length >= BULK_LOOKUP_FROM
-          ? await annotate(connector.connection, "the directory", () =>
-              connector.findAccountsBulk!(subjects, signal),
-            )
-          : null;
-      await forEachLimited(subjects, LOOKUP_CONCURRENCY, async (subject) => {
-        const accounts = bulk
-          ? (bulk.get(subject.email) ?? [])
-          : await annotate(connector.connection, subject.email, () =>
-              connector.findAccounts(subject, signal),
-            );
-        if (accounts.length === 0)
-          unmatched.push({
-            subject: subject.email,
-            connection: connector.connection,
-            why: "no account with this email",
-          });
-        for (const account of accounts) {
-          const policy = judgeAccount(account, request.policy, request.force);
-          const refused = policy.some((d) => d.effect === "refuse");
-          const calls = connector.profile(request.profile).filter((call) => {
-            const vendorRefusal = connector.vendorRefuses?.(account, call);
-            if (vendorRefusal)
-              policy.push({
-                rule: "vendor-limits",
-                effect: "refuse",
-                reason: `${call.actionId} skipped: ${vendorRefusal}`,
-              });
-            return !vendorRefusal;
-          });
-          items.push({
-            account,
-            decision: refused || calls.length === 0 ? "skip" : "contain",
-            calls: refused ? [] : calls,
-            policy,
-          });
-        }
-      });
+      const found: PlanItem[] = [];
+      const missing: Plan["unmatched"] = [];
+      try {
+        await resolveConnection(connector, found, missing);
+        items.push(...found);
+        unmatched.push(...missing);
+      } catch (error) {
+        // One app failing does not stop the others; its accounts are simply not in the plan, and it says so.
+        const failure = isCordonError(error)
+          ? error
+          : new CordonError({ kind: "internal" }, "unexpected error", { cause: error });
+        unreachable.push({ connection: connector.connection, kind: failure.kind, message: failure.message });
+      }
     }),
   );
+
+  async function resolveConnection(
+    connector: Connector,
+    items: PlanItem[],
+    unmatched: Plan["unmatched"],
+  ): Promise<void> {
+    const bulk =
+      connector.findAccountsBulk && subjects.length >= BULK_LOOKUP_FROM
+        ? await annotate(connector.connection, "the directory", () =>
+            connector.findAccountsBulk!(subjects, signal),
+          )
+        : null;
+    await forEachLimited(subjects, LOOKUP_CONCURRENCY, async (subject) => {
+      const accounts = bulk
+        ? (bulk.get(subject.email) ?? [])
+        : await annotate(connector.connection, subject.email, () => connector.findAccounts(subject, signal));
+      if (accounts.length === 0)
+        unmatched.push({
+          subject: subject.email,
+          connection: connector.connection,
+          why: "no account with this email",
+        });
+      for (const account of accounts) {
+        const policy = judgeAccount(account, request.policy, request.force);
+        const refused = policy.some((d) => d.effect === "refuse");
+        const calls = connector.profile(request.profile).filter((call) => {
+          const vendorRefusal = connector.vendorRefuses?.(account, call);
+          if (vendorRefusal)
+            policy.push({
+              rule: "vendor-limits",
+              effect: "refuse",
+              reason: `${call.actionId} skipped: ${vendorRefusal}`,
+            });
+          return !vendorRefusal;
+        });
+        items.push({
+          account,
+          decision: refused || calls.length === 0 ? "skip" : "contain",
+          calls: refused ? [] : calls,
+          policy,
+        });
+      }
+    });
+  }
 
   // Stable order whatever the lookup timing: by connection, then email, then id.
   const order = (a: PlanItem, b: PlanItem) =>
@@ -129,6 +148,7 @@ export async function buildPlan(
     profile: request.profile,
     reason: request.reason,
     unmatched,
+    unreachable: unreachable.sort((a, b) => a.connection.localeCompare(b.connection)),
     items,
   });
 }

@@ -44,7 +44,7 @@ export function judgeAccount(
       : {
           rule: "protected-accounts",
           effect: "refuse",
-          reason: `${why}; use --force --reason to contain it anyway`,
+          reason: `protected: ${why}`,
         },
   );
 }

@@ -31,13 +31,14 @@ async function harness<
 >(
   emulator: E,
   connect: (url: string, deps: Parameters<typeof createConnector>[1]) => Connector,
+  timeScale = 1,
 ): Promise<Harness<E>> {
   const server = await serveFetch(emulator.app.fetch);
   const clock = systemClock();
   const attempts: AttemptEvent[] = [];
   const connector = connect(server.url, {
     clock,
-    governor: new RateGovernor({ clock }),
+    governor: new RateGovernor({ clock, timeScale }),
     onAttempt: (e) => attempts.push(e),
     deadlineMs: 10_000,
   });
@@ -59,22 +60,27 @@ async function harness<
 }
 
 export function slackHarness(options: SlackEmulatorOptions = {}): Promise<Harness<SlackEmulator>> {
-  return harness(createSlackEmulator(options), (url, deps) =>
-    createConnector(
-      {
-        vendor: "slack",
-        name: "slack",
-        token: "xoxp-test-token",
-        apiUrl: `${url}/api/`,
-        scimUrl: `${url}/scim/v2/`,
-      },
-      deps,
-    ),
+  return harness(
+    createSlackEmulator(options),
+    (url, deps) =>
+      createConnector(
+        {
+          vendor: "slack",
+          name: "slack",
+          token: "xoxp-test-token",
+          apiUrl: `${url}/api/`,
+          scimUrl: `${url}/scim/v2/`,
+        },
+        deps,
+      ),
+    options.timeScale,
   );
 }
 
 export function oktaHarness(options: OktaEmulatorOptions = {}): Promise<Harness<OktaEmulator>> {
-  return harness(createOktaEmulator(options), (url, deps) =>
-    createConnector({ vendor: "okta", name: "okta", orgUrl: url, token: "test-token" }, deps),
+  return harness(
+    createOktaEmulator(options),
+    (url, deps) => createConnector({ vendor: "okta", name: "okta", orgUrl: url, token: "test-token" }, deps),
+    options.timeScale,
   );
 }

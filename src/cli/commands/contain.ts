@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ContainmentProfile } from "../../core/connector.ts";
-import { CordonError } from "../../core/errors.ts";
+import { CordonError, type CordonErrorKind } from "../../core/errors.ts";
 import type { Plan } from "../../core/plan.ts";
 import { applyPlan } from "../../engine/contain.ts";
 import { buildPlan } from "../../engine/plan.ts";
 import type { ProgressEvent, RunResult } from "../../engine/run.ts";
 import { confirmOrAbort } from "../confirm.ts";
 import type { CliContext } from "../context.ts";
-import { EXIT } from "../exit-codes.ts";
+import { EXIT, exitCodeFor } from "../exit-codes.ts";
 import { type Output, renderPlan, renderRun } from "../output.ts";
 
 export interface ContainOptions {
@@ -145,7 +145,7 @@ async function applyAndReport(ctx: CliContext, output: Output, plan: Plan, yes: 
         ? JSON.stringify(result, null, 2)
         : `${renderRun(result)}\nundo with: cordon uncontain ${result.runId}`,
     );
-    return runExitCode(result);
+    return plan.unreachable.length > 0 && result.state === "completed" ? EXIT.partial : runExitCode(result);
   } finally {
     await store.close();
   }
@@ -168,6 +168,9 @@ export function runExitCode(result: RunResult): number {
 }
 
 function planExitCode(plan: Plan): number {
+  const [failure] = plan.unreachable;
+  if (plan.items.length === 0 && failure) return exitCodeFor(failure.kind as CordonErrorKind);
+  if (plan.unreachable.length > 0) return EXIT.partial;
   if (plan.items.length === 0) return EXIT.notFound;
   if (plan.items.every((i) => i.decision === "skip")) return EXIT.refusedByPolicy;
   return EXIT.ok;
