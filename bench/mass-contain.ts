@@ -102,7 +102,8 @@ async function tenant(faultRate: number): Promise<Tenant> {
   }
   for (const emulator of [okta, slack]) {
     // Added last: a request that draws an injected fault is answered by it, the others after the latency.
-    if (LATENCY_MS > 0) emulator.faults.add({ kind: "latency", latencyMs: Math.max(1, Math.round(LATENCY_MS / SCALE)) });
+    if (LATENCY_MS > 0)
+      emulator.faults.add({ kind: "latency", latencyMs: Math.max(1, Math.round(LATENCY_MS / SCALE)) });
   }
   const servers = [await serveFetch(okta.app.fetch), await serveFetch(slack.app.fetch)];
   const [oktaUrl, slackUrl] = servers.map((s) => s.url) as [string, string];
