@@ -74,6 +74,12 @@ export interface ActionDefinition<Client = never, Input = unknown, Snapshot = un
     input: Input,
     snapshot: Snapshot | undefined,
   ) => Promise<ExecuteResult<Output>>;
+  /**
+   * Builds the inverse action's input from this action's recorded snapshot, for exact undo (e.g. reactivate exactly
+   * the access keys that were active; re-invite with the same role and teams). Omitted: the inverse takes `{}`.
+   * Snapshots pass through the ledger's redaction: keep what a restore needs out of secret-looking keys.
+   */
+  restoreInput?: (snapshot: Snapshot) => Record<string, unknown>;
   /** Re-read the vendor once; the engine repeats it until `verified` or its deadline. */
   verify?: (ctx: ActionContext<Client>, input: Input) => Promise<VerifyResult>;
 }
