@@ -83,7 +83,10 @@ export async function planUndo(
         `run ${parentRunId} has a step for an account missing from its plan`,
       );
     const item = work.get(key) ?? { account, calls: [] as ActionCall[] };
-    item.calls.push({ actionId: action.inverse, input: action.restoreInput ? action.restoreInput(step.snapshot) : {} });
+    item.calls.push({
+      actionId: action.inverse,
+      input: action.restoreInput ? action.restoreInput(step.snapshot) : {},
+    });
     work.set(key, item);
   }
   // Accounts whose containment changed nothing reversible still need their hold released.

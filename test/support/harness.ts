@@ -26,7 +26,7 @@ export interface Harness<E> {
   close(): Promise<void>;
 }
 
-async function harness<
+export async function harness<
   E extends { app: { fetch: (r: Request, env: unknown) => Response | Promise<Response> } },
 >(
   emulator: E,
