@@ -5,6 +5,7 @@ import type { Plan } from "../../core/plan.ts";
 import { applyPlan } from "../../engine/contain.ts";
 import { buildPlan } from "../../engine/plan.ts";
 import type { ProgressEvent, RunResult } from "../../engine/run.ts";
+import type { Store } from "../../store/types.ts";
 import { confirmOrAbort } from "../confirm.ts";
 import type { CliContext } from "../context.ts";
 import { EXIT, exitCodeFor } from "../exit-codes.ts";
@@ -133,13 +134,7 @@ async function applyAndReport(ctx: CliContext, output: Output, plan: Plan, yes: 
   }
   const store = ctx.openStore();
   try {
-    const result = await applyPlan(plan, {
-      store,
-      connectors: ctx.connectors(),
-      clock: ctx.clock,
-      actor: ctx.actor,
-      onProgress: progressReporter(output),
-    });
+    const result = await applyPlan(plan, runOptions(ctx, store, output));
     output.out(
       output.json
         ? JSON.stringify(result, null, 2)
@@ -149,6 +144,17 @@ async function applyAndReport(ctx: CliContext, output: Output, plan: Plan, yes: 
   } finally {
     await store.close();
   }
+}
+
+/** What the engine needs for a run started from the CLI. */
+export function runOptions(ctx: CliContext, store: Store, output: Output) {
+  return {
+    store,
+    connectors: ctx.connectors(),
+    clock: ctx.clock,
+    actor: ctx.actor,
+    onProgress: progressReporter(output),
+  };
 }
 
 /** A progress line on stderr for long runs, only on a terminal. */

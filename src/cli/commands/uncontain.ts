@@ -3,7 +3,7 @@ import { confirmOrAbort } from "../confirm.ts";
 import type { CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { type Output, renderRun, renderUndoPlan } from "../output.ts";
-import { progressReporter, runExitCode } from "./contain.ts";
+import { runExitCode, runOptions } from "./contain.ts";
 
 export async function uncontainCommand(
   ctx: CliContext,
@@ -29,13 +29,7 @@ export async function uncontainCommand(
       output.err("aborted: nothing was changed");
       return EXIT.aborted;
     }
-    const result = await applyUndo(undo, {
-      store,
-      connectors: ctx.connectors(),
-      clock: ctx.clock,
-      actor: ctx.actor,
-      onProgress: progressReporter(output),
-    });
+    const result = await applyUndo(undo, runOptions(ctx, store, output));
     output.out(
       output.json
         ? JSON.stringify({ ...result, notUndoable: undo.notUndoable, leftAsFound: undo.leftAsFound }, null, 2)
