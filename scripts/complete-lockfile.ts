@@ -30,7 +30,13 @@ for (const entry of Object.values(lock.packages)) {
     const target = `node_modules/${name}`;
     const platform = name.match(/^@biomejs\/cli-(.+)$/)?.[1];
     if (lock.packages[target] || !platform || !PLATFORMS[platform]) continue;
-    lock.packages[target] = { version, dev: entry.dev, license: "MIT OR Apache-2.0", optional: true, ...PLATFORMS[platform] };
+    lock.packages[target] = {
+      version,
+      dev: entry.dev,
+      license: "MIT OR Apache-2.0",
+      optional: true,
+      ...PLATFORMS[platform],
+    };
     added += 1;
   }
 }
