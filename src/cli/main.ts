@@ -68,6 +68,10 @@ export async function runCli(argv: string[]): Promise<number> {
     command
       .option("--from <file>", "read more emails from a file, one per line")
       .option("--in <connections>", "only these connections, comma-separated (e.g. okta,slack)")
+      .option(
+        "--alias <email...>",
+        "other addresses of the person (one subject only); aliases the apps know are found on their own",
+      )
       .addOption(profileOption)
       .option("--reason <text>", "why: recorded in the plan and the ledger")
       .option("--force", "contain protected accounts too (needs --reason)")

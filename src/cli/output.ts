@@ -35,6 +35,7 @@ export function renderPlan(plan: Plan): string {
     item.account.connection,
     item.account.email,
     item.account.id,
+    item.account.matchedBy,
     item.account.status,
     item.decision === "contain" ? item.calls.map((c) => c.actionId.split(".")[1]).join(", ") : "SKIP",
     item.policy
@@ -45,7 +46,7 @@ export function renderPlan(plan: Plan): string {
   const lines = [
     `Plan ${plan.hash.slice(0, 12)}  profile ${plan.profile}  subjects ${plan.subjects.length}`,
     rows.length
-      ? table(["app", "account", "id", "status", "actions", "policy"], rows)
+      ? table(["app", "account", "id", "matched by", "status", "actions", "policy"], rows)
       : "(no accounts found)",
   ];
   for (const u of plan.unmatched) lines.push(`not found: ${u.subject} in ${u.connection} (${u.why})`);

@@ -16,6 +16,8 @@ export interface Account {
    * (e.g. Slack `primary_owner`, `owner`, `bot`). Configured protections are added by policy, not here.
    */
   protectedReasons: string[];
+  /** Other addresses the vendor knows this person by (aliases, proxy addresses), used to find them elsewhere. */
+  aliases?: string[];
   /** How the account was matched to the subject (e.g. `profile.email eq`, `users.lookupByEmail`). */
   matchedBy: string;
 }

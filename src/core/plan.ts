@@ -12,6 +12,8 @@ export interface PolicyDecision {
 }
 
 export interface PlanItem {
+  /** The subject (email) this account was resolved for. */
+  subject: string;
   account: Account;
   /** `contain`: the calls will run; `skip`: refused by policy (see decisions). */
   decision: "contain" | "skip";

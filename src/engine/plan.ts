@@ -1,4 +1,4 @@
-import { isPlausibleEmail, normaliseEmail, type Subject } from "../core/account.ts";
+import { type Account, isPlausibleEmail, normaliseEmail, type Subject } from "../core/account.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Connector, ContainmentProfile } from "../core/connector.ts";
 import { CordonError, isCordonError } from "../core/errors.ts";
@@ -13,6 +13,8 @@ export interface PlanRequest {
   policy: ContainmentPolicy;
   /** Only these connections (names); all when omitted. */
   only?: string[];
+  /** Other addresses of the (single) subject, known to the analyst. */
+  aliases?: string[];
 }
 
 /** Lookups run this many subjects at a time per connection; the governor paces them further. */
@@ -33,10 +35,18 @@ async function annotate<T>(connection: string, what: string, read: () => Promise
   }
 }
 
+/** One subject's accounts in one connection, from the first pass or the alias pass. */
+type Matches = Map<string, Account[]>;
+
 /**
  * Resolves every subject in every connection (concurrently per connection), applies policy, and returns a
- * sealed plan. Reads only: nothing in any tenant changes here. A lookup that fails is an error for the whole plan:
- * a plan that silently missed an app would lie about what containment covers.
+ * sealed plan. Reads only: nothing in any tenant changes here.
+ *
+ * Identity resolution: each subject is looked up by its email (and given aliases) everywhere; then the addresses
+ * the apps that did find the person know them by (Entra proxy addresses, Google aliases, an Okta login that
+ * differs from the email) are tried in the apps that did not. Every account says how it was matched. Two accounts
+ * for one subject in one app are shown and skipped as ambiguous — never guessed — unless forced.
+ * An app whose lookups fail is listed as unreachable and the others proceed.
  */
 export async function buildPlan(
   request: PlanRequest,
@@ -44,7 +54,7 @@ export async function buildPlan(
   clock: Clock,
   signal?: AbortSignal,
 ): Promise<Plan> {
-  const subjects = dedupeSubjects(request.subjects);
+  const subjects = dedupeSubjects(request.subjects, request.aliases ?? []);
   const selected = request.only ? connectors.filter((c) => request.only?.includes(c.connection)) : connectors;
   if (request.only) {
     const unknown = request.only.filter((name) => !connectors.some((c) => c.connection === name));
@@ -59,17 +69,12 @@ export async function buildPlan(
     );
   }
 
-  const items: PlanItem[] = [];
-  const unmatched: Plan["unmatched"] = [];
   const unreachable: Plan["unreachable"] = [];
+  const found = new Map<Connector, Matches>();
   await Promise.all(
     selected.map(async (connector) => {
-      const found: PlanItem[] = [];
-      const missing: Plan["unmatched"] = [];
       try {
-        await resolveConnection(connector, found, missing);
-        items.push(...found);
-        unmatched.push(...missing);
+        found.set(connector, await lookupAll(connector, subjects, signal));
       } catch (error) {
         // One app failing does not stop the others; its accounts are simply not in the plan, and it says so.
         const failure = isCordonError(error)
@@ -79,49 +84,23 @@ export async function buildPlan(
       }
     }),
   );
+  await lookupLearnedAliases(found, subjects, unreachable, signal);
 
-  async function resolveConnection(
-    connector: Connector,
-    items: PlanItem[],
-    unmatched: Plan["unmatched"],
-  ): Promise<void> {
-    const bulk =
-      connector.findAccountsBulk && subjects.length >= BULK_LOOKUP_FROM
-        ? await annotate(connector.connection, "the directory", () =>
-            connector.findAccountsBulk!(subjects, signal),
-          )
-        : null;
-    await forEachLimited(subjects, LOOKUP_CONCURRENCY, async (subject) => {
-      const accounts = bulk
-        ? (bulk.get(subject.email) ?? [])
-        : await annotate(connector.connection, subject.email, () => connector.findAccounts(subject, signal));
-      if (accounts.length === 0)
+  const items: PlanItem[] = [];
+  const unmatched: Plan["unmatched"] = [];
+  for (const [connector, matches] of found) {
+    for (const subject of subjects) {
+      const accounts = matches.get(subject.email) ?? [];
+      if (accounts.length === 0) {
         unmatched.push({
           subject: subject.email,
           connection: connector.connection,
-          why: "no account with this email",
-        });
-      for (const account of accounts) {
-        const policy = judgeAccount(account, request.policy, request.force);
-        const refused = policy.some((d) => d.effect === "refuse");
-        const calls = connector.profile(request.profile).filter((call) => {
-          const vendorRefusal = connector.vendorRefuses?.(account, call);
-          if (vendorRefusal)
-            policy.push({
-              rule: "vendor-limits",
-              effect: "refuse",
-              reason: `${call.actionId} skipped: ${vendorRefusal}`,
-            });
-          return !vendorRefusal;
-        });
-        items.push({
-          account,
-          decision: refused || calls.length === 0 ? "skip" : "contain",
-          calls: refused ? [] : calls,
-          policy,
+          why: "no account with this email or its aliases",
         });
       }
-    });
+      for (const account of accounts)
+        items.push(planItem(connector, subject.email, account, accounts.length, request));
+    }
   }
 
   // Stable order whatever the lookup timing: by connection, then email, then id.
@@ -153,7 +132,108 @@ export async function buildPlan(
   });
 }
 
-function dedupeSubjects(emails: string[]): Subject[] {
+async function lookupAll(connector: Connector, subjects: Subject[], signal?: AbortSignal): Promise<Matches> {
+  if (connector.findAccountsBulk && subjects.length >= BULK_LOOKUP_FROM) {
+    return annotate(connector.connection, "the directory", () =>
+      connector.findAccountsBulk!(subjects, signal),
+    );
+  }
+  const matches: Matches = new Map();
+  await forEachLimited(subjects, LOOKUP_CONCURRENCY, async (subject) => {
+    matches.set(
+      subject.email,
+      await annotate(connector.connection, subject.email, () => connector.findAccounts(subject, signal)),
+    );
+  });
+  return matches;
+}
+
+/** Second pass: addresses one app knows the person by, tried in the apps that found nobody. */
+async function lookupLearnedAliases(
+  found: Map<Connector, Matches>,
+  subjects: Subject[],
+  unreachable: Plan["unreachable"],
+  signal?: AbortSignal,
+): Promise<void> {
+  for (const subject of subjects) {
+    const tried = new Set([subject.email, ...subject.aliases]);
+    const learned = new Map<string, string>();
+    for (const [connector, matches] of found) {
+      const accounts = matches.get(subject.email) ?? [];
+      // Only an unambiguous match teaches aliases: the other account of an ambiguous pair may be someone else.
+      if (accounts.length !== 1) continue;
+      for (const account of accounts) {
+        for (const address of [account.email, account.login ?? "", ...(account.aliases ?? [])]) {
+          const normal = normaliseEmail(address);
+          if (isPlausibleEmail(normal) && !tried.has(normal) && !learned.has(normal))
+            learned.set(normal, connector.connection);
+        }
+      }
+    }
+    if (learned.size === 0) continue;
+    const [first, ...rest] = [...learned.keys()] as [string, ...string[]];
+    for (const [connector, matches] of found) {
+      if ((matches.get(subject.email) ?? []).length > 0) continue;
+      try {
+        const accounts = await annotate(connector.connection, subject.email, () =>
+          connector.findAccounts({ email: first, aliases: rest }, signal),
+        );
+        matches.set(
+          subject.email,
+          accounts.map((a) => ({
+            ...a,
+            matchedBy: `${a.matchedBy} (alias of ${subject.email} known to ${learned.get(normaliseEmail(a.email)) ?? [...new Set(learned.values())].join(", ")})`,
+          })),
+        );
+      } catch (error) {
+        found.delete(connector);
+        const failure = isCordonError(error)
+          ? error
+          : new CordonError({ kind: "internal" }, "unexpected error", { cause: error });
+        unreachable.push({ connection: connector.connection, kind: failure.kind, message: failure.message });
+      }
+    }
+  }
+}
+
+function planItem(
+  connector: Connector,
+  subject: string,
+  account: Account,
+  matchesInApp: number,
+  request: PlanRequest,
+): PlanItem {
+  const policy = judgeAccount(account, request.policy, request.force);
+  if (matchesInApp > 1) {
+    const why = `ambiguous: ${matchesInApp} ${connector.connection} accounts match ${subject}`;
+    policy.push(
+      request.force
+        ? { rule: "ambiguous-match", effect: "forced", reason: `${why}; forced: ${request.force.reason}` }
+        : { rule: "ambiguous-match", effect: "refuse", reason: `${why}; cordon does not guess` },
+    );
+  }
+  const calls = connector.profile(request.profile).filter((call) => {
+    const vendorRefusal = connector.vendorRefuses?.(account, call);
+    if (vendorRefusal) {
+      policy.push({
+        rule: "vendor-limits",
+        effect: "refuse",
+        reason: `${call.actionId} skipped: ${vendorRefusal}`,
+      });
+    }
+    return !vendorRefusal;
+  });
+  const blocked = policy.some((d) => d.effect === "refuse" && d.rule !== "vendor-limits");
+  return {
+    subject,
+    account,
+    decision: blocked || calls.length === 0 ? "skip" : "contain",
+    calls: blocked ? [] : calls,
+    policy,
+  };
+}
+
+function dedupeSubjects(emails: string[], aliases: string[]): Subject[] {
   const seen = new Set<string>();
   const subjects: Subject[] = [];
   for (const raw of emails) {
@@ -169,6 +249,18 @@ function dedupeSubjects(emails: string[]): Subject[] {
   }
   if (subjects.length === 0)
     throw new CordonError({ kind: "invalid_input", field: "email" }, "no subjects given");
+  if (aliases.length > 0) {
+    if (subjects.length > 1)
+      throw new CordonError({ kind: "invalid_input", field: "alias" }, "--alias needs exactly one subject");
+    for (const alias of aliases) {
+      if (!isPlausibleEmail(alias))
+        throw new CordonError(
+          { kind: "invalid_input", field: "alias" },
+          `not an email address: ${JSON.stringify(alias.slice(0, 100))}`,
+        );
+    }
+    subjects[0]!.aliases = [...new Set(aliases.map(normaliseEmail))].filter((a) => a !== subjects[0]!.email);
+  }
   return subjects;
 }
 

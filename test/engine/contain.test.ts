@@ -196,3 +196,75 @@ describe("contain and exact uncontain", () => {
     }
   });
 });
+
+describe("identity resolution", () => {
+  test("an alias one app knows finds the person in another, and the plan says how", async () => {
+    const aliased = await world({
+      okta: { users: [{ email: "alice@corp.example", login: "alice.anders@corp.example" }] },
+      slack: {
+        users: [
+          { email: "admin@corp.example", isPrimaryOwner: true, isOwner: true, isAdmin: true },
+          { email: "alice.anders@corp.example" },
+        ],
+      },
+    });
+    try {
+      const plan = await buildPlan(request(["alice@corp.example"]), aliased.connectors, clock);
+      const slack = plan.items.find((i) => i.account.connection === "slack");
+      assert.ok(slack, "found in Slack through the Okta login");
+      assert.equal(slack.subject, "alice@corp.example");
+      assert.match(
+        slack.account.matchedBy,
+        /alice\.anders@corp\.example.*alias of alice@corp\.example known to okta/,
+      );
+      assert.deepEqual(plan.unmatched, []);
+    } finally {
+      await aliased.close();
+    }
+  });
+
+  test("two accounts for one person in one app are shown and skipped, never guessed, unless forced", async () => {
+    const twins = await world({
+      okta: {
+        users: [
+          { email: "alice@corp.example", login: "alice.a@corp.example" },
+          { email: "a.other@corp.example", login: "alice@corp.example" },
+        ],
+      },
+      slack: {
+        users: [
+          { email: "admin@corp.example", isPrimaryOwner: true, isOwner: true, isAdmin: true },
+          { email: "a.other@corp.example" },
+        ],
+      },
+    });
+    try {
+      const plan = await buildPlan(request(["alice@corp.example"]), twins.connectors, clock);
+      const okta = plan.items.filter((i) => i.account.connection === "okta");
+      assert.equal(okta.length, 2);
+      for (const item of okta) {
+        assert.equal(item.decision, "skip");
+        assert.match(
+          item.policy.map((p) => p.reason).join(),
+          /ambiguous: 2 okta accounts match alice@corp.example; cordon does not guess/,
+        );
+      }
+      assert.deepEqual(
+        plan.items.filter((i) => i.account.connection === "slack"),
+        [],
+        "the other account's address is not used to look for alice elsewhere",
+      );
+      const forced = await buildPlan(
+        request(["alice@corp.example"], { force: { reason: "both are hers" } }),
+        twins.connectors,
+        clock,
+      );
+      assert.deepEqual(
+        forced.items.filter((i) => i.account.connection === "okta").map((i) => i.decision),
+        ["contain", "contain"],
+      );
+    } finally {
+      await twins.close();
+    }
+  });
+});

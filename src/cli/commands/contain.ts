@@ -21,6 +21,7 @@ export interface ContainOptions {
   force?: boolean;
   maxAccounts?: number;
   out?: string;
+  alias?: string[];
 }
 
 /** Reads subjects from a file: one email per line, `#` comments and blank lines ignored. */
@@ -63,6 +64,7 @@ export async function makePlan(ctx: CliContext, emails: string[], options: Conta
       reason: options.reason ?? null,
       force: options.force ? { reason: options.reason ?? "" } : null,
       policy,
+      aliases: options.alias,
       only: options.in
         ? options.in
             .split(",")

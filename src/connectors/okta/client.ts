@@ -11,7 +11,13 @@ import { OKTA_BUCKETS, OKTA_MAX_CONCURRENT, type OktaBucket } from "./rate-limit
 export interface OktaUser {
   id: string;
   status: string;
-  profile: { login: string; email: string; firstName?: string | null; lastName?: string | null };
+  profile: {
+    login: string;
+    email: string;
+    secondEmail?: string | null;
+    firstName?: string | null;
+    lastName?: string | null;
+  };
 }
 
 export interface OktaClientConfig {
@@ -172,6 +178,9 @@ export class OktaClient {
       displayName: name || undefined,
       status: user.status,
       protectedReasons: roles.length > 0 ? ["admin"] : [],
+      aliases: [user.profile.login, user.profile.secondEmail ?? ""].filter(
+        (a) => a.includes("@") && a !== user.profile.email,
+      ),
       matchedBy,
     };
   }
