@@ -129,6 +129,24 @@ describe("cordon CLI, end to end against the emulators", () => {
     assert.equal(okta.emulator.state.findUserByLogin("alice@corp.example")?.status, "ACTIVE");
   });
 
+  test("connections test checks each credential and lists least privilege per action", async () => {
+    const ran = await cordon(["connections", "test"], env);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /okta\s+okta\s+yes\s+admin@corp\.example/);
+    assert.match(ran.stdout, /okta\s+okta\.suspend_user\s+okta\.users\.manage/);
+    assert.match(ran.stdout, /slack\s+slack\.reset_sessions\s+admin\.users:write/);
+    const bad = await cordon(["connections", "test", "--json"], { ...env, SLACK_ADMIN_TOKEN: "xoxp-wrong" });
+    assert.equal(bad.code, 8);
+    const results = JSON.parse(bad.stdout) as Array<{ connection: string; ok: boolean }>;
+    assert.deepEqual(
+      results.map((r) => [r.connection, r.ok]),
+      [
+        ["okta", true],
+        ["slack", false],
+      ],
+    );
+  });
+
   test("an unknown email exits 3; a protected account exits 4", async () => {
     const unknown = await cordon(["contain", "nobody@corp.example", "--yes"], env);
     assert.equal(unknown.code, 3);
