@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
+import { VENDORS } from "../connectors/index.ts";
 import { CordonError } from "../core/errors.ts";
 import { type Connection, CordonConfig } from "./schema.ts";
 
@@ -62,16 +63,9 @@ function parseYaml(text: string, file: string): unknown {
 
 function connectionsFromEnv(env: Env): Record<string, Connection> {
   const found: Record<string, Connection> = {};
-  if (env.OKTA_CLIENT_ORGURL && env.OKTA_CLIENT_TOKEN) {
-    found.okta = { vendor: "okta", orgUrl: env.OKTA_CLIENT_ORGURL, token: "env:OKTA_CLIENT_TOKEN" };
-  }
-  if (env.SLACK_ADMIN_TOKEN) {
-    found.slack = {
-      vendor: "slack",
-      token: "env:SLACK_ADMIN_TOKEN",
-      apiUrl: env.SLACK_API_URL ?? "https://slack.com/api/",
-      scimUrl: env.SLACK_SCIM_URL ?? "https://api.slack.com/scim/v2/",
-    };
+  for (const vendor of VENDORS) {
+    const connection = vendor.fromEnv(env);
+    if (connection) found[vendor.vendor] = connection;
   }
   return found;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { VENDORS } from "../connectors/index.ts";
 import { SecretRef } from "../core/secret-ref.ts";
 
 export { SecretRef };
@@ -8,29 +9,12 @@ const Name = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,39}$/, "lowercase letters, digits and dashes, starting with a letter");
 
-export const OktaConnection = z
-  .object({
-    vendor: z.literal("okta"),
-    orgUrl: z.url().describe("The Okta org URL, e.g. https://acme.okta.com"),
-    token: SecretRef.describe(
-      "Okta API token (sent as SSWS); needs okta.users.manage and okta.apiTokens.manage",
-    ),
-  })
-  .strict();
-
-export const SlackConnection = z
-  .object({
-    vendor: z.literal("slack"),
-    token: SecretRef.describe(
-      "Enterprise Grid org admin user token (xoxp-) with admin.users:write, users:read, users:read.email, admin (SCIM)",
-    ),
-    apiUrl: z.url().default("https://slack.com/api/"),
-    scimUrl: z.url().default("https://api.slack.com/scim/v2/"),
-  })
-  .strict();
-
-export const Connection = z.discriminatedUnion("vendor", [OktaConnection, SlackConnection]);
-export type Connection = z.infer<typeof Connection>;
+/** One connection in `cordon.yaml`: the vendors' own schemas (src/connectors/<vendor>/config.ts), told apart by `vendor`. */
+export type Connection = { vendor: string } & Record<string, unknown>;
+const vendorSchemas = VENDORS.map((v) => v.schema) as unknown as [
+  z.ZodObject<{ vendor: z.ZodLiteral<string> }>,
+];
+export const Connection = z.discriminatedUnion("vendor", vendorSchemas) as unknown as z.ZodType<Connection>;
 
 export const Policy = z
   .object({

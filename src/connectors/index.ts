@@ -1,35 +1,65 @@
 import type { AnyActionDefinition } from "../core/action.ts";
 import type { Connector } from "../core/connector.ts";
+import { CordonError } from "../core/errors.ts";
+import { AtlassianConnection, atlassianConnectionFromEnv } from "./atlassian/config.ts";
+import { atlassianActions, createAtlassianConnector } from "./atlassian/index.ts";
+import { OktaConnection, oktaConnectionFromEnv } from "./okta/config.ts";
 import { createOktaConnector, oktaActions } from "./okta/index.ts";
 import type { ConnectorDeps } from "./shared/deps.ts";
+import { SlackConnection, slackConnectionFromEnv } from "./slack/config.ts";
 import { createSlackConnector, slackActions } from "./slack/index.ts";
+import { registerVendor, type VendorRegistration } from "./vendor.ts";
 
 export type { ConnectorDeps } from "./shared/deps.ts";
+export type { VendorRegistration } from "./vendor.ts";
+
+/** Every vendor cordon can contain in. Adding one: its folder, its emulator, and one entry here. */
+export const VENDORS = [
+  registerVendor({
+    vendor: "okta",
+    schema: OktaConnection,
+    secretFields: ["token"],
+    fromEnv: oktaConnectionFromEnv,
+    create: (name, c, deps) =>
+      createOktaConnector({ connection: name, orgUrl: c.orgUrl, token: c.token }, deps),
+    actions: oktaActions,
+  }),
+  registerVendor({
+    vendor: "slack",
+    schema: SlackConnection,
+    secretFields: ["token"],
+    fromEnv: slackConnectionFromEnv,
+    create: (name, c, deps) =>
+      createSlackConnector({ connection: name, token: c.token, apiUrl: c.apiUrl, scimUrl: c.scimUrl }, deps),
+    actions: slackActions,
+  }),
+  registerVendor({
+    vendor: "atlassian",
+    schema: AtlassianConnection,
+    secretFields: ["apiKey"],
+    fromEnv: atlassianConnectionFromEnv,
+    create: (name, c, deps) =>
+      createAtlassianConnector(
+        { connection: name, orgId: c.orgId, apiKey: c.apiKey, apiUrl: c.apiUrl },
+        deps,
+      ),
+    actions: atlassianActions,
+  }),
+] as const;
 
 /** Every action of every vendor: the registry the lint test and the docs walk. */
-export const allActions: readonly AnyActionDefinition[] = [...oktaActions, ...slackActions];
+export const allActions: readonly AnyActionDefinition[] = VENDORS.flatMap((v) => v.actions);
 
-/** A connection with its secret already resolved; built by the config loader, never logged. */
-export type ResolvedConnection =
-  | { vendor: "okta"; name: string; orgUrl: string; token: string }
-  | { vendor: "slack"; name: string; token: string; apiUrl: string; scimUrl: string };
+/** A connection with its secrets already resolved; never logged. */
+export type ResolvedConnection = { name: string; vendor: string } & Record<string, unknown>;
+
+export function vendorOf(vendor: string): VendorRegistration {
+  const registration = VENDORS.find((v) => v.vendor === vendor);
+  if (!registration) throw new CordonError({ kind: "config" }, `unknown vendor ${vendor}`);
+  return registration as unknown as VendorRegistration;
+}
 
 export function createConnector(connection: ResolvedConnection, deps: ConnectorDeps): Connector {
-  switch (connection.vendor) {
-    case "okta":
-      return createOktaConnector(
-        { connection: connection.name, orgUrl: connection.orgUrl, token: connection.token },
-        deps,
-      );
-    case "slack":
-      return createSlackConnector(
-        {
-          connection: connection.name,
-          token: connection.token,
-          apiUrl: connection.apiUrl,
-          scimUrl: connection.scimUrl,
-        },
-        deps,
-      );
-  }
+  const { name, ...config } = connection;
+  return vendorOf(connection.vendor).create(name, config as { vendor: string }, deps);
 }
