@@ -3,6 +3,8 @@ import type { Connector } from "../core/connector.ts";
 import { CordonError } from "../core/errors.ts";
 import { AtlassianConnection, atlassianConnectionFromEnv } from "./atlassian/config.ts";
 import { atlassianActions, createAtlassianConnector } from "./atlassian/index.ts";
+import { GoogleConnection, googleConnectionFromEnv } from "./google/config.ts";
+import { createGoogleConnector, googleActions } from "./google/index.ts";
 import { OktaConnection, oktaConnectionFromEnv } from "./okta/config.ts";
 import { createOktaConnector, oktaActions } from "./okta/index.ts";
 import type { ConnectorDeps } from "./shared/deps.ts";
@@ -44,6 +46,24 @@ export const VENDORS = [
         deps,
       ),
     actions: atlassianActions,
+  }),
+  registerVendor({
+    vendor: "google",
+    schema: GoogleConnection,
+    // The reference resolves to the service-account key's JSON text.
+    secretFields: ["credentials"],
+    fromEnv: googleConnectionFromEnv,
+    create: (name, c, deps) =>
+      createGoogleConnector(
+        {
+          connection: name,
+          credentialsJson: c.credentials,
+          adminSubject: c.adminSubject,
+          directoryUrl: c.directoryUrl,
+        },
+        deps,
+      ),
+    actions: googleActions,
   }),
 ] as const;
 
