@@ -3,6 +3,8 @@ import type { Connector } from "../core/connector.ts";
 import { CordonError } from "../core/errors.ts";
 import { AtlassianConnection, atlassianConnectionFromEnv } from "./atlassian/config.ts";
 import { atlassianActions, createAtlassianConnector } from "./atlassian/index.ts";
+import { GithubConnection, githubConnectionFromEnv } from "./github/config.ts";
+import { createGithubConnector, githubActions } from "./github/index.ts";
 import { GoogleConnection, googleConnectionFromEnv } from "./google/config.ts";
 import { createGoogleConnector, googleActions } from "./google/index.ts";
 import { OktaConnection, oktaConnectionFromEnv } from "./okta/config.ts";
@@ -64,6 +66,18 @@ export const VENDORS = [
         deps,
       ),
     actions: googleActions,
+  }),
+  registerVendor({
+    vendor: "github",
+    schema: GithubConnection,
+    secretFields: ["token"],
+    fromEnv: (env) => githubConnectionFromEnv(env) ?? undefined,
+    create: (name, c, deps) =>
+      createGithubConnector(
+        { connection: name, org: c.org, token: c.token, apiUrl: c.apiUrl, logins: c.logins },
+        deps,
+      ),
+    actions: githubActions,
   }),
 ] as const;
 
