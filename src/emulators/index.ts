@@ -3,16 +3,61 @@ import { parse } from "yaml";
 import { z } from "zod";
 import type { Clock } from "../core/clock.ts";
 import { CordonError } from "../core/errors.ts";
-import type { Emulator } from "./kit/emulator.ts";
+import { AtlassianSeed, createAtlassianEmulator } from "./atlassian/index.ts";
+import { createGithubEmulator, GithubSeed } from "./github/index.ts";
+import { createGoogleEmulator, GoogleSeed } from "./google/index.ts";
+import type { Emulator, EmulatorBaseOptions } from "./kit/emulator.ts";
 import { type RunningServer, serveFetch } from "./kit/serve.ts";
 import { createOktaEmulator, OktaSeed } from "./okta/index.ts";
 import { createSlackEmulator, SlackSeed } from "./slack/index.ts";
 
-export const EMULATED_VENDORS = ["okta", "slack"] as const;
-export type EmulatedVendor = (typeof EMULATED_VENDORS)[number];
+type Options = EmulatorBaseOptions & { clock?: Clock };
+
+/**
+ * Every emulator: its seed section and factory. `tls`: served over https with the loopback test certificate,
+ * for vendors whose SDKs refuse plain http.
+ */
+const EMULATORS = {
+  okta: {
+    seed: OktaSeed,
+    create: (o: Options, seed?: OktaSeed) => createOktaEmulator({ ...o, seed }),
+    tls: false,
+  },
+  slack: {
+    seed: SlackSeed,
+    create: (o: Options, seed?: SlackSeed) => createSlackEmulator({ ...o, seed }),
+    tls: false,
+  },
+  google: {
+    seed: GoogleSeed,
+    create: (o: Options, seed?: GoogleSeed) => createGoogleEmulator({ ...o, seed }),
+    tls: false,
+  },
+  atlassian: {
+    seed: AtlassianSeed,
+    create: (o: Options, seed?: AtlassianSeed) => createAtlassianEmulator({ ...o, seed }),
+    tls: false,
+  },
+  github: {
+    seed: GithubSeed,
+    create: (o: Options, seed?: GithubSeed) => createGithubEmulator({ ...o, seed }),
+    tls: false,
+  },
+} as const;
+
+export type EmulatedVendor = keyof typeof EMULATORS;
+export const EMULATED_VENDORS = Object.keys(EMULATORS) as EmulatedVendor[];
 
 /** A seed file: one section per vendor, each in that emulator's own seed format. */
-export const SeedFile = z.object({ okta: OktaSeed.optional(), slack: SlackSeed.optional() }).strict();
+export const SeedFile = z
+  .object({
+    okta: OktaSeed.optional(),
+    slack: SlackSeed.optional(),
+    google: GoogleSeed.optional(),
+    atlassian: AtlassianSeed.optional(),
+    github: GithubSeed.optional(),
+  })
+  .strict();
 export type SeedFile = z.infer<typeof SeedFile>;
 
 export function readSeedFile(path: string): SeedFile {
@@ -45,12 +90,8 @@ export interface EmulatorSetOptions {
 
 export function createEmulator(vendor: EmulatedVendor, options: EmulatorSetOptions): Emulator {
   const common = { timeScale: options.timeScale, clock: options.clock, faultSeed: options.faultSeed };
-  switch (vendor) {
-    case "okta":
-      return createOktaEmulator({ ...common, seed: options.seed?.okta });
-    case "slack":
-      return createSlackEmulator({ ...common, seed: options.seed?.slack });
-  }
+  const entry = EMULATORS[vendor] as { create: (o: Options, seed?: unknown) => Emulator };
+  return entry.create(common, options.seed?.[vendor]);
 }
 
 export interface RunningEmulator {
