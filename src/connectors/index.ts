@@ -3,6 +3,8 @@ import type { Connector } from "../core/connector.ts";
 import { CordonError } from "../core/errors.ts";
 import { AtlassianConnection, atlassianConnectionFromEnv } from "./atlassian/config.ts";
 import { atlassianActions, createAtlassianConnector } from "./atlassian/index.ts";
+import { EntraConnection, entraConnectionFromEnv } from "./entra/config.ts";
+import { createEntraConnector, entraActions } from "./entra/index.ts";
 import { GithubConnection, githubConnectionFromEnv } from "./github/config.ts";
 import { createGithubConnector, githubActions } from "./github/index.ts";
 import { GoogleConnection, googleConnectionFromEnv } from "./google/config.ts";
@@ -78,6 +80,26 @@ export const VENDORS = [
         deps,
       ),
     actions: githubActions,
+  }),
+  registerVendor({
+    vendor: "entra",
+    schema: EntraConnection,
+    secretFields: ["clientSecret"],
+    fromEnv: entraConnectionFromEnv,
+    create: (name, c, deps) =>
+      createEntraConnector(
+        {
+          connection: name,
+          tenantId: c.tenantId,
+          clientId: c.clientId,
+          clientSecret: c.clientSecret,
+          certificatePath: c.certificatePath,
+          authorityHost: c.authorityHost,
+          graphUrl: c.graphUrl,
+        },
+        deps,
+      ),
+    actions: entraActions,
   }),
 ] as const;
 

@@ -4,10 +4,12 @@ import { z } from "zod";
 import type { Clock } from "../core/clock.ts";
 import { CordonError } from "../core/errors.ts";
 import { AtlassianSeed, createAtlassianEmulator } from "./atlassian/index.ts";
+import { createEntraEmulator, EntraSeed } from "./entra/index.ts";
 import { createGithubEmulator, GithubSeed } from "./github/index.ts";
 import { createGoogleEmulator, GoogleSeed } from "./google/index.ts";
 import type { Emulator, EmulatorBaseOptions } from "./kit/emulator.ts";
 import { type RunningServer, serveFetch } from "./kit/serve.ts";
+import { testTls } from "./kit/tls.ts";
 import { createOktaEmulator, OktaSeed } from "./okta/index.ts";
 import { createSlackEmulator, SlackSeed } from "./slack/index.ts";
 
@@ -56,6 +58,7 @@ export const SeedFile = z
     google: GoogleSeed.optional(),
     atlassian: AtlassianSeed.optional(),
     github: GithubSeed.optional(),
+    entra: EntraSeed.optional(),
   })
   .strict();
 export type SeedFile = z.infer<typeof SeedFile>;
@@ -110,7 +113,8 @@ export async function startEmulators(
     for (const [index, vendor] of vendors.entries()) {
       const emulator = createEmulator(vendor, options);
       const port = options.port ? options.port + index : 0;
-      running.push({ vendor, emulator, server: await serveFetch(emulator.app.fetch, { port }) });
+      const tls = EMULATORS[vendor].tls ? testTls() : undefined;
+      running.push({ vendor, emulator, server: await serveFetch(emulator.app.fetch, { port, tls }) });
     }
   } catch (error) {
     await Promise.all(running.map((r) => r.server.close()));
