@@ -184,7 +184,11 @@ export async function runCli(argv: string[]): Promise<number> {
       "contain and uncontain a user on emulated Okta and Slack: no account, token or database needed",
     )
     .option("--keep", "keep the demo ledger file")
-    .action((options: { keep?: boolean }) => run(() => demoCommand(output, options))());
+    .option(
+      "--all",
+      "every app cordon supports (Okta, Slack, Entra ID, Google Workspace, Atlassian, GitHub, AWS IAM)",
+    )
+    .action((options: { keep?: boolean; all?: boolean }) => run(() => demoCommand(output, options))());
 
   const config = program.command("config").description("configuration");
   config

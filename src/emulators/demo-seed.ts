@@ -1,7 +1,10 @@
-import type { SeedFile } from "./index.ts";
+import type { SeedFileInput } from "./index.ts";
 
-/** The tenant `cordon demo` contains a user in: a compromised user, an admin, a bot and a bystander. */
-export const DEMO_SEED: SeedFile = {
+/**
+ * The tenants `cordon demo` contains a user in: Alice (phished) and an admin who must stay untouched, in every app.
+ * Google's service account is added at run time (its key pair is made fresh: see rehearsal.ts).
+ */
+export const DEMO_SEED: SeedFileInput = {
   okta: {
     users: [
       {
@@ -39,6 +42,61 @@ export const DEMO_SEED: SeedFile = {
       },
       { email: "bob@corp.example", name: "bob", realName: "Bob Baker", sessions: { web: 1 } },
       { email: "deploybot@corp.example", name: "deploybot", isBot: true },
+    ],
+  },
+  google: {
+    users: [
+      { primaryEmail: "admin@corp.example", isAdmin: true },
+      {
+        primaryEmail: "alice@corp.example",
+        givenName: "Alice",
+        familyName: "Anders",
+        aliases: ["alice.anders@corp.example"],
+        sessions: 2,
+        tokens: [{ clientId: "1234567890.apps.googleusercontent.com", displayText: "Mail client" }],
+        asps: [{ name: "Thunderbird" }],
+      },
+    ],
+  },
+  atlassian: {
+    users: [
+      { email: "admin@corp.example", name: "Ada Admin", orgAdmin: true },
+      { email: "alice@corp.example", name: "Alice Anders", apiTokens: [{ label: "jira-cli" }] },
+    ],
+  },
+  github: {
+    orgs: [
+      {
+        login: "corp",
+        members: [
+          { login: "ada", role: "admin" },
+          { login: "alice-a", role: "member" },
+        ],
+        teams: [{ slug: "platform", members: [{ login: "alice-a", role: "maintainer" }] }],
+        saml: {
+          identities: [
+            { nameId: "admin@corp.example", login: "ada" },
+            { nameId: "alice@corp.example", login: "alice-a" },
+          ],
+          enforced: true,
+        },
+        credentialAuthorizations: [{ login: "alice-a", type: "personal access token", count: 2 }],
+      },
+    ],
+    tokenOwner: "ada",
+  },
+  entra: {
+    users: [
+      {
+        userPrincipalName: "admin@corp.example",
+        displayName: "Ada Admin",
+        directoryRoles: ["Global Administrator"],
+      },
+      {
+        userPrincipalName: "alice@corp.example",
+        displayName: "Alice Anders",
+        proxyAddresses: ["SMTP:alice@corp.example", "smtp:alice.anders@corp.example"],
+      },
     ],
   },
 };

@@ -45,6 +45,12 @@ const EMULATORS = {
     create: (o: Options, seed?: GithubSeed) => createGithubEmulator({ ...o, seed }),
     tls: false,
   },
+  // @azure/identity and the Graph client refuse plain http.
+  entra: {
+    seed: EntraSeed,
+    create: (o: Options, seed?: EntraSeed) => createEntraEmulator({ ...o, seed }),
+    tls: true,
+  },
 } as const;
 
 export type EmulatedVendor = keyof typeof EMULATORS;
@@ -62,6 +68,8 @@ export const SeedFile = z
   })
   .strict();
 export type SeedFile = z.infer<typeof SeedFile>;
+/** A seed as written (defaults not yet applied). */
+export type SeedFileInput = z.input<typeof SeedFile>;
 
 export function readSeedFile(path: string): SeedFile {
   let raw: unknown;

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { getCACertificates, setDefaultCACertificates } from "node:tls";
 
 const here = new URL("./tls/", import.meta.url);
 
@@ -13,4 +14,15 @@ export function testTls(): { key: string; cert: string } {
     key: readFileSync(new URL("server.key", here), "utf8"),
     cert: readFileSync(new URL("server.pem", here), "utf8"),
   };
+}
+
+/**
+ * Adds the test CA to this process's trusted roots (Node ≥ 24.5), so a rehearsal in one process (`cordon demo`)
+ * can reach https emulators without NODE_EXTRA_CA_CERTS. Process-wide by nature: only the CLI's rehearsal
+ * commands call it, never the library.
+ */
+export function trustTestCa(): void {
+  const ca = readFileSync(TEST_CA_PATH, "utf8");
+  const current = getCACertificates("default");
+  if (!current.includes(ca)) setDefaultCACertificates([...current, ca]);
 }
