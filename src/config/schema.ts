@@ -23,8 +23,8 @@ export const Policy = z
       .default([])
       .describe("Break-glass and other accounts never contained unless forced"),
     protectedRoles: z
-      .array(z.enum(["primary_owner", "owner", "admin", "bot"]))
-      .default(["primary_owner", "owner", "admin", "bot"])
+      .array(z.enum(["primary_owner", "owner", "admin", "bot", "protected", "caller"]))
+      .default(["primary_owner", "owner", "admin", "bot", "protected", "caller"])
       .describe("Vendor roles that make an account protected"),
     maxAccountsPerRun: z
       .number()
@@ -46,7 +46,7 @@ export const CordonConfig = z
     connections: z.record(Name, Connection).default({}),
     policy: Policy.default({
       protectedEmails: [],
-      protectedRoles: ["primary_owner", "owner", "admin", "bot"],
+      protectedRoles: ["primary_owner", "owner", "admin", "bot", "protected", "caller"],
       maxAccountsPerRun: 25,
     }),
   })

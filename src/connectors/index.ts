@@ -3,6 +3,8 @@ import type { Connector } from "../core/connector.ts";
 import { CordonError } from "../core/errors.ts";
 import { AtlassianConnection, atlassianConnectionFromEnv } from "./atlassian/config.ts";
 import { atlassianActions, createAtlassianConnector } from "./atlassian/index.ts";
+import { AWS_SECRET_FIELDS, AwsConnection, awsConnectionFromEnv, awsConnectorConfig } from "./aws/config.ts";
+import { awsActions, createAwsIamConnector } from "./aws/index.ts";
 import { EntraConnection, entraConnectionFromEnv } from "./entra/config.ts";
 import { createEntraConnector, entraActions } from "./entra/index.ts";
 import { GithubConnection, githubConnectionFromEnv } from "./github/config.ts";
@@ -100,6 +102,14 @@ export const VENDORS = [
         deps,
       ),
     actions: entraActions,
+  }),
+  registerVendor({
+    vendor: "aws",
+    schema: AwsConnection,
+    secretFields: AWS_SECRET_FIELDS,
+    fromEnv: awsConnectionFromEnv,
+    create: (name, c, deps) => createAwsIamConnector(awsConnectorConfig(name, c), deps),
+    actions: awsActions,
   }),
 ] as const;
 

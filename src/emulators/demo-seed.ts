@@ -1,3 +1,4 @@
+import { DEFAULT_ADMIN } from "./aws/seed.ts";
 import type { SeedFileInput } from "./index.ts";
 
 /**
@@ -96,6 +97,23 @@ export const DEMO_SEED: SeedFileInput = {
         userPrincipalName: "alice@corp.example",
         displayName: "Alice Anders",
         proxyAddresses: ["SMTP:alice@corp.example", "smtp:alice.anders@corp.example"],
+      },
+    ],
+  },
+  aws: {
+    users: [
+      {
+        userName: DEFAULT_ADMIN.userName,
+        tags: { email: "admin@corp.example", "cordon:protected": "true" },
+        accessKeys: [
+          { accessKeyId: DEFAULT_ADMIN.accessKeyId, secretAccessKey: DEFAULT_ADMIN.secretAccessKey },
+        ],
+      },
+      {
+        userName: "alice",
+        tags: { email: "alice@corp.example" },
+        accessKeys: [{ status: "Active" }, { status: "Inactive" }],
+        password: "Correct-Horse-1",
       },
     ],
   },

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Clock } from "../core/clock.ts";
 import { CordonError } from "../core/errors.ts";
 import { AtlassianSeed, createAtlassianEmulator } from "./atlassian/index.ts";
+import { AwsIamSeed, createAwsIamEmulator } from "./aws/index.ts";
 import { createEntraEmulator, EntraSeed } from "./entra/index.ts";
 import { createGithubEmulator, GithubSeed } from "./github/index.ts";
 import { createGoogleEmulator, GoogleSeed } from "./google/index.ts";
@@ -51,6 +52,11 @@ const EMULATORS = {
     create: (o: Options, seed?: EntraSeed) => createEntraEmulator({ ...o, seed }),
     tls: true,
   },
+  aws: {
+    seed: AwsIamSeed,
+    create: (o: Options, seed?: AwsIamSeed) => createAwsIamEmulator({ ...o, seed }),
+    tls: false,
+  },
 } as const;
 
 export type EmulatedVendor = keyof typeof EMULATORS;
@@ -65,6 +71,7 @@ export const SeedFile = z
     atlassian: AtlassianSeed.optional(),
     github: GithubSeed.optional(),
     entra: EntraSeed.optional(),
+    aws: AwsIamSeed.optional(),
   })
   .strict();
 export type SeedFile = z.infer<typeof SeedFile>;

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { DEFAULT_ORG } from "./atlassian/seed.ts";
+import { DEFAULT_ADMIN } from "./aws/seed.ts";
 import { DEFAULT_TENANT_ID } from "./entra/seed.ts";
 import type { EmulatedVendor, SeedFile } from "./index.ts";
 
@@ -90,6 +91,16 @@ export function rehearsalConnection(
         clientSecret: "rehearsal-entra-secret",
         authorityHost: baseUrl,
         graphUrl: baseUrl,
+      };
+    case "aws":
+      // The emulator's documented default signer (AWS's own example key pair); people are found by their email tag.
+      return {
+        name: "aws",
+        vendor,
+        endpoint: baseUrl,
+        region: "us-east-1",
+        accessKeyId: DEFAULT_ADMIN.accessKeyId,
+        secretAccessKey: DEFAULT_ADMIN.secretAccessKey,
       };
   }
 }

@@ -14,7 +14,7 @@ export interface ContainmentPolicy {
 
 export const DEFAULT_POLICY: ContainmentPolicy = {
   protectedEmails: [],
-  protectedRoles: ["primary_owner", "owner", "admin", "bot"],
+  protectedRoles: ["primary_owner", "owner", "admin", "bot", "protected", "caller"],
   maxAccountsPerRun: 25,
 };
 

@@ -241,6 +241,26 @@ describe("cordon CLI, end to end against the emulators", () => {
     assert.match(ran.stdout, /LEDGER BROKEN at record 3/);
   });
 
+  test("demo --all contains and restores one person across every app, with no setup", async () => {
+    const ran = await cordon(["demo", "--all", "--json"], {});
+    assert.equal(ran.code, 0, ran.stderr);
+    const result = JSON.parse(ran.stdout) as {
+      contained: { state: string; steps: Array<{ connection: string }> };
+      ledger: { ok: boolean };
+    };
+    assert.equal(result.contained.state, "completed");
+    assert.deepEqual([...new Set(result.contained.steps.map((s) => s.connection))].sort(), [
+      "atlassian",
+      "aws",
+      "entra",
+      "github",
+      "google",
+      "okta",
+      "slack",
+    ]);
+    assert.ok(result.ledger.ok);
+  });
+
   test("emulate prints one line per emulator and stops on SIGTERM", async () => {
     const child = spawn(process.execPath, [BIN, "emulate", "okta", "slack", "--port", "0"], {
       env: { PATH: process.env.PATH ?? "" },

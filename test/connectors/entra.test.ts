@@ -392,12 +392,14 @@ describe("entra connector: rate limits, retries, permissions", () => {
     const small = await entraHarness({ seed: SEED, timeScale: 150, rateLimitOverrides: { writes: 2 } });
     try {
       const henry = await account("henry@contoso.com", small);
-      for (let i = 0; i < 3; i++) await runAction(small.connector, "entra.revoke_sessions", henry);
+      // Five writes at two per (compressed) second: however the calls fall across a window boundary, one window
+      // receives at least three, so at least one 429 is certain.
+      for (let i = 0; i < 5; i++) await runAction(small.connector, "entra.revoke_sessions", henry);
       const statuses = small.attempts
         .filter((a) => a.operation === "POST /users/{id}/revokeSignInSessions")
         .map((a) => a.status);
       assert.ok(statuses.includes(429), `no 429 in ${statuses}`);
-      assert.equal(statuses.filter((s) => s === 200).length, 3);
+      assert.equal(statuses.filter((s) => s === 200).length, 5);
     } finally {
       await small.close();
     }

@@ -21,7 +21,11 @@ test("every action id is unique and named <vendor>.<verb>_<object>", () => {
 
 test("every action links its vendor doc over https", () => {
   for (const action of allActions)
-    assert.match(action.docUrl, /^https:\/\/(developer\.okta\.com|docs\.slack\.dev|developer\.atlassian\.com|developers\.google\.com|docs\.github\.com|learn\.microsoft\.com)\//, action.id);
+    assert.match(
+      action.docUrl,
+      /^https:\/\/(developer\.okta\.com|docs\.slack\.dev|developer\.atlassian\.com|developers\.google\.com|docs\.github\.com|learn\.microsoft\.com|docs\.aws\.amazon\.com)\//,
+      action.id,
+    );
 });
 
 test("every inverse exists, is of the opposite kind, and points back", () => {

@@ -5,6 +5,7 @@ import {
   readSeedFile,
   startEmulators,
 } from "../../emulators/index.ts";
+import { TEST_CA_PATH } from "../../emulators/kit/tls.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
 
@@ -23,6 +24,11 @@ export async function emulateCommand(
   const chosen = (vendors.length ? vendors : [...EMULATED_VENDORS]) as EmulatedVendor[];
   const seed = options.seed ? readSeedFile(options.seed) : undefined;
   const running = await startEmulators(chosen, { seed, port: options.port, timeScale: options.timeScale });
+  if (running.some((r) => r.server.url.startsWith("https:"))) {
+    output.err(
+      `https emulators use a loopback test certificate: trust it with NODE_EXTRA_CA_CERTS=${TEST_CA_PATH}`,
+    );
+  }
   for (const r of running)
     output.out(
       output.json
