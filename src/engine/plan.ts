@@ -1,5 +1,6 @@
 import { type Account, isPlausibleEmail, normaliseEmail, type Subject } from "../core/account.ts";
 import type { Clock } from "../core/clock.ts";
+import { forEachLimited } from "../core/concurrency.ts";
 import type { Connector, ContainmentProfile } from "../core/connector.ts";
 import { CordonError, isCordonError } from "../core/errors.ts";
 import { PLAN_VERSION, type Plan, type PlanItem, sealPlan } from "../core/plan.ts";
@@ -262,26 +263,4 @@ function dedupeSubjects(emails: string[], aliases: string[]): Subject[] {
     subjects[0]!.aliases = [...new Set(aliases.map(normaliseEmail))].filter((a) => a !== subjects[0]!.email);
   }
   return subjects;
-}
-
-/** Runs `task` over `items` with at most `limit` in flight; the first failure rejects after in-flight tasks settle. */
-export async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: unknown = null;
-  const worker = async () => {
-    while (failure === null && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await task(item);
-      } catch (error) {
-        failure ??= error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== null) throw failure;
 }

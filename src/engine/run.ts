@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import type { Account } from "../core/account.ts";
 import type { ActionContext, AnyActionDefinition, VerifyResult } from "../core/action.ts";
 import type { Clock } from "../core/clock.ts";
+import { forEachLimited } from "../core/concurrency.ts";
 import type { ActionCall, Connector } from "../core/connector.ts";
 import { CordonError, toCordonError } from "../core/errors.ts";
 import type { RunKind, RunState, StepState, Store } from "../store/types.ts";
-import { forEachLimited } from "./plan.ts";
 
 /** One account and the calls to make on it, in order. */
 export interface WorkItem {

@@ -68,6 +68,8 @@ export interface HttpClientOptions {
 export interface AttemptEvent {
   vendor: string;
   bucket: string;
+  /** The bucket's limit in force (benchmarks compute the rate-limit floor from it). */
+  limit: BucketLimit;
   operation: string;
   attempt: number;
   status: number | null;
@@ -191,6 +193,13 @@ export class HttpClient {
     this.#options.onAttempt?.({
       vendor: this.#options.policy.vendor,
       bucket: request.bucket,
+      // The limit in force: the documented one, or what the vendor's headers taught the governor.
+      limit:
+        this.#options.governor.limitOf({
+          vendor: this.#options.policy.vendor,
+          tenant: this.#options.tenant,
+          bucket: request.bucket,
+        }) ?? request.limit,
       operation: request.operation,
       attempt,
       status,

@@ -107,10 +107,10 @@ export class RateGovernor {
     bucket.blockedUntil = Math.max(bucket.blockedUntil, untilMs);
   }
 
-  /** For reports and tests: the limit currently believed for a bucket. */
+  /** For reports and tests: the limit currently believed for a bucket, in the vendor's real (uncompressed) time. */
   limitOf(key: GovernorKey): BucketLimit | undefined {
     const bucket = this.#buckets.get(keyString(key));
-    return bucket && { limit: bucket.limit, windowMs: bucket.windowMs };
+    return bucket && { limit: bucket.limit, windowMs: bucket.windowMs * this.#timeScale };
   }
 
   #bucket(key: GovernorKey, declared: BucketLimit): BucketState {

@@ -96,8 +96,8 @@ class SqliteStore implements Store {
     if (run.parentRunId !== null) requireText(run.parentRunId, "parentRunId");
 
     return this.#write(() => {
-      if (this.#runRow(run.id)) throw conflict(`run ${run.id} already exists`);
-      if (run.parentRunId !== null && !this.#runRow(run.parentRunId)) {
+      if (this.#runState(run.id)) throw conflict(`run ${run.id} already exists`);
+      if (run.parentRunId !== null && !this.#runState(run.parentRunId)) {
         throw invalid(`parent run ${run.parentRunId} does not exist`, "parentRunId");
       }
       const at = this.#now();
@@ -187,7 +187,7 @@ class SqliteStore implements Store {
       requireText(step[field], field);
     }
     return this.#write(() => {
-      const run = this.#runRow(step.runId);
+      const run = this.#runState(step.runId);
       if (!run) throw invalid(`run ${step.runId} does not exist`, "runId");
       if (run["state"] !== "running") throw conflict(`run ${step.runId} is finished; it takes no new steps`);
       if (this.#stepRow(step.runId, step.seq))
@@ -238,7 +238,7 @@ class SqliteStore implements Store {
         // An outcome is written once: a second one would let a retry or a resumed run record a call twice.
         throw conflict(`step ${seq} of run ${runId} already has its outcome (${String(step["state"])})`);
       }
-      const run = this.#runRow(runId)!;
+      const run = this.#runState(runId)!;
       if (run["state"] !== "running")
         throw conflict(`run ${runId} is finished; its steps can no longer change`);
       const at = this.#now();
@@ -293,7 +293,7 @@ class SqliteStore implements Store {
     requireText(hold.email, "email");
     requireText(hold.runId, "runId");
     this.#write(() => {
-      if (!this.#runRow(hold.runId)) throw invalid(`run ${hold.runId} does not exist`, "runId");
+      if (!this.#runState(hold.runId)) throw invalid(`run ${hold.runId} does not exist`, "runId");
       if (this.#openHoldRow(hold.connection, hold.accountId)) return;
       const at = this.#now();
       this.#append(
@@ -311,7 +311,7 @@ class SqliteStore implements Store {
   async releaseHold(connection: string, accountId: string, byRunId: string): Promise<void> {
     requireText(byRunId, "byRunId");
     this.#write(() => {
-      if (!this.#runRow(byRunId)) throw invalid(`run ${byRunId} does not exist`, "byRunId");
+      if (!this.#runState(byRunId)) throw invalid(`run ${byRunId} does not exist`, "byRunId");
       const held = this.#openHoldRow(connection, accountId);
       if (!held) return;
       const at = this.#now();
@@ -479,6 +479,11 @@ class SqliteStore implements Store {
     ).run(seq, at, runId, type, payloadText, prevHash, hash);
     this.#stmt("UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1").run(seq, hash);
     return { seq, at, runId, type, payload: stored, prevHash, hash };
+  }
+
+  /** Existence and state only: the full row carries the whole plan, which can be megabytes. */
+  #runState(id: string): Row | undefined {
+    return this.#stmt("SELECT state FROM runs WHERE id = ?").get(id);
   }
 
   #runRow(id: string): Row | undefined {

@@ -582,16 +582,18 @@ describe("aws connector: errors, retries and rate", () => {
     });
   });
 
-  test("the governor paces at the assumed 20 requests/s, so IAM never has to throttle", async () => {
+  test("the governor paces at the assumed 1,200 requests a minute, so IAM never has to throttle", async () => {
+    // At 60× a minute lasts one second: 1,300 calls at once must spread over at least two windows, unthrottled.
     const paced = await awsHarness({
       seed: { users: [adminUser(), { userName: "x", tags: { email: "x@corp.example" } }] },
+      timeScale: 60,
     });
     try {
       const started = Date.now();
-      for (let i = 0; i < 25; i++) await paced.connector.check();
+      await Promise.all(Array.from({ length: 1300 }, () => paced.connector.check()));
       const elapsed = Date.now() - started;
       assert.equal(paced.attempts.filter((a) => a.status !== 200).length, 0);
-      assert.ok(elapsed >= 900, `25 calls at 20/s took only ${elapsed} ms`);
+      assert.ok(elapsed >= 1000, `1,300 calls at 1,200 a (compressed) minute took only ${elapsed} ms`);
     } finally {
       await paced.close();
     }

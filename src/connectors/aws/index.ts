@@ -2,6 +2,7 @@ import type { Tag } from "@aws-sdk/client-iam";
 import { type Account, normaliseEmail, type Subject } from "../../core/account.ts";
 import type { AnyActionDefinition } from "../../core/action.ts";
 import type { Clock } from "../../core/clock.ts";
+import { forEachLimited } from "../../core/concurrency.ts";
 import type { ActionCall, ConnectionCheck, Connector, ContainmentProfile } from "../../core/connector.ts";
 import { CordonError, isCordonError, isKind } from "../../core/errors.ts";
 import type { ConnectorDeps } from "../shared/deps.ts";
@@ -127,8 +128,8 @@ class TagDirectory {
         index.set(email, [...(index.get(email) ?? []), { user, tags }]);
       }
     };
-    // The governor paces these at IAM's rate; a few in flight keeps the pipe full.
-    await Promise.all(Array.from({ length: Math.min(4, users.length) }, worker));
+    // The governor paces these at IAM's rate; enough in flight keeps the pipe full despite round trips.
+    await Promise.all(Array.from({ length: Math.min(16, users.length) }, worker));
     return index;
   }
 }
@@ -224,7 +225,10 @@ export function createAwsIamConnector(config: AwsIamConnectorConfig, deps: Conne
     findAccounts: (subject, signal) => resolve(subject, signal),
     async findAccountsBulk(subjects, signal) {
       const out = new Map<string, Account[]>();
-      for (const subject of subjects) out.set(subject.email, await resolve(subject, signal));
+      // One directory listing serves everyone; the per-person key reads run 16 at a time.
+      await forEachLimited(subjects, 16, async (subject) => {
+        out.set(subject.email, await resolve(subject, signal));
+      });
       return out;
     },
     async check(signal?: AbortSignal): Promise<ConnectionCheck> {

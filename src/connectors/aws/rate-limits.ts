@@ -3,11 +3,12 @@ import type { BucketLimit } from "../../http/governor.ts";
 /**
  * IAM publishes no per-operation request rate (contracts.md §3.7 and §4: "not published";
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html lists entity quotas only).
- * Assumption, the same as the emulator's default: 20 requests per second per account for all IAM operations
- * together. If IAM throttles earlier, its `Throttling` replies block the bucket and the calls are retried.
+ * Assumption, the same as the emulator's default: 1,200 requests a minute (20 a second on average) per account
+ * for all IAM operations together. If IAM throttles earlier, its `Throttling` replies block the bucket and the
+ * calls are retried.
  */
 export const IAM_BUCKETS = {
-  iam: { limit: 20, windowMs: 1000 },
+  iam: { limit: 1200, windowMs: 60_000 },
 } satisfies Record<string, BucketLimit>;
 
 export type IamBucket = keyof typeof IAM_BUCKETS;
