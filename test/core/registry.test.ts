@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";
-import { allActions } from "../../src/connectors/index.ts";
-import { createOktaConnector } from "../../src/connectors/okta/index.ts";
-import { createSlackConnector } from "../../src/connectors/slack/index.ts";
+import { allActions, createConnector, VENDORS } from "../../src/connectors/index.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { CONTAINMENT_PROFILES } from "../../src/core/connector.ts";
 import { RateGovernor } from "../../src/http/governor.ts";
@@ -47,21 +45,46 @@ test("every contain action says what it affects, and reversible ones snapshot pr
   }
 });
 
-test("every input schema compiles to JSON Schema and accepts what the profiles send", () => {
-  for (const action of allActions) assert.doesNotThrow(() => z.toJSONSchema(action.input), action.id);
+/** One valid connection per vendor: adding a vendor without adding it here fails the test below. */
+const SAMPLE_CONNECTIONS: Record<string, Record<string, unknown>> = {
+  okta: { orgUrl: "https://example.okta.com", token: "t" },
+  slack: { token: "xoxp-t", apiUrl: "https://slack.com/api/", scimUrl: "https://api.slack.com/scim/v2/" },
+  atlassian: { orgId: "org-1", apiKey: "k" },
+  google: {
+    credentials: "{}",
+    adminSubject: "admin@corp.example",
+    directoryUrl: "https://admin.googleapis.com",
+  },
+  github: { org: "acme", token: "t", apiUrl: "https://api.github.com" },
+  entra: {
+    tenantId: "contoso.onmicrosoft.com",
+    clientId: "00000000-0000-0000-0000-000000000000",
+    clientSecret: "s",
+  },
+  aws: { region: "us-east-1", accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "secret" },
+};
+
+test("every vendor's connector offers both profiles, made of its own contain actions with valid inputs", () => {
   const deps = { clock: systemClock(), governor: new RateGovernor({ clock: systemClock() }) };
-  const connectors = [
-    createOktaConnector({ connection: "okta", orgUrl: "https://example.okta.com", token: "t" }, deps),
-    createSlackConnector({ connection: "slack", token: "xoxp-t" }, deps),
-  ];
-  for (const connector of connectors) {
+  for (const vendor of VENDORS) {
+    const sample = SAMPLE_CONNECTIONS[vendor.vendor];
+    assert.ok(sample, `add a sample connection for ${vendor.vendor}`);
+    const connector = createConnector({ name: vendor.vendor, vendor: vendor.vendor, ...sample }, deps);
+    assert.equal(connector.vendor, vendor.vendor);
+    assert.ok(connector.lookupScopes.length > 0, `${vendor.vendor} names no lookup scope`);
     for (const profile of CONTAINMENT_PROFILES) {
-      for (const call of connector.profile(profile)) {
+      const calls = connector.profile(profile);
+      assert.ok(calls.length > 0, `${vendor.vendor} has an empty ${profile} profile`);
+      for (const call of calls) {
         const action = connector.actions.get(call.actionId);
-        assert.ok(action, `${connector.vendor} profile ${profile} names missing ${call.actionId}`);
+        assert.ok(action, `${vendor.vendor} profile ${profile} names missing ${call.actionId}`);
         assert.equal(action.kind, "contain");
         assert.ok(action.input.safeParse(call.input).success, `${call.actionId} rejects its profile input`);
       }
     }
   }
+});
+
+test("every input schema compiles to JSON Schema", () => {
+  for (const action of allActions) assert.doesNotThrow(() => z.toJSONSchema(action.input), action.id);
 });
