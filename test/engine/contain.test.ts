@@ -268,3 +268,47 @@ describe("identity resolution", () => {
     }
   });
 });
+
+describe("fan-out across apps", () => {
+  test("an app whose credential lacks a permission fails its steps, naming it; the other apps are contained", async () => {
+    const { entraHarness, CLIENT_SECRET } = await import("../support/entra-harness.ts");
+    const READER = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
+    const entra = await entraHarness({
+      seed: {
+        apps: [
+          {
+            clientId: READER,
+            secrets: [CLIENT_SECRET],
+            permissions: ["User.Read.All", "Directory.Read.All"],
+          },
+        ],
+        users: [{ userPrincipalName: "alice@corp.example" }],
+      },
+      connector: { clientId: READER },
+    });
+    try {
+      const connectors = [w.okta.connector, w.slack.connector, entra.connector];
+      const plan = await buildPlan(request(["alice@corp.example"]), connectors, clock);
+      assert.deepEqual([...new Set(plan.items.map((i) => i.account.connection))].sort(), [
+        "entra",
+        "okta",
+        "slack",
+      ]);
+      const result = await applyPlan(plan, { ...run, store: w.store, connectors });
+      assert.equal(result.state, "partial");
+      const entraSteps = result.steps.filter((s) => s.connection === "entra");
+      assert.ok(
+        entraSteps.length > 0 &&
+          entraSteps.every((s) => s.state === "failed" && s.error?.kind === "forbidden"),
+      );
+      assert.match(
+        entraSteps.map((s) => s.error?.message).join(" "),
+        /User\.EnableDisableAccount\.All|User\.RevokeSessions\.All/,
+      );
+      assert.ok(result.steps.filter((s) => s.connection !== "entra").every((s) => s.state === "applied"));
+      assert.equal(w.okta.emulator.state.findUserByLogin("alice@corp.example")?.status, "SUSPENDED");
+    } finally {
+      await entra.close();
+    }
+  });
+});
