@@ -313,6 +313,7 @@ async function runCordon(label: string, faultRate: number) {
       clock,
     );
     const planned = performance.now();
+    const planDone = Object.fromEntries([...lastCall].map(([vendor, ms]) => [vendor, Number((ms / 1000).toFixed(1))]));
     const result = await applyPlan(plan, {
       store,
       connectors,
@@ -354,6 +355,8 @@ async function runCordon(label: string, faultRate: number) {
       requests: attempts.length,
       http429: attempts.filter((a) => a.status === 429 || a.errorKind === "rate_limited").length,
       injectedFaults: await t.injected(),
+      /** When each app's lookups finished, seconds from the start: shows which app the plan waited for. */
+      planDone,
       /** When each app's last request finished, seconds from the start: shows which app the run waited for. */
       appDone: Object.fromEntries(
         [...lastCall].map(([vendor, ms]) => [vendor, Number((ms / 1000).toFixed(1))]),
