@@ -1,6 +1,7 @@
 import { CordonError } from "../../core/errors.ts";
 import type { HttpResponse, VendorPolicy } from "../../http/client.ts";
 import type { RateObservation } from "../../http/governor.ts";
+import { headerNumber, retryAfterHeaderMs } from "../../http/headers.ts";
 
 /**
  * The error bodies the two APIs answer with: the Organizations REST API's `{errors: [{id, status, code, title,
@@ -11,13 +12,6 @@ interface AtlassianErrorBody {
   errors?: Array<{ code?: unknown; title?: unknown }>;
   key?: unknown;
   code?: unknown;
-}
-
-function headerNumber(response: HttpResponse, name: string): number | undefined {
-  const value = response.headers.get(name);
-  if (value === null || value.trim() === "") return undefined;
-  const parsed = Number(value);
-  return Number.isFinite(parsed) ? parsed : undefined;
 }
 
 /**
@@ -34,16 +28,6 @@ export function parseReset(value: string | null): number | undefined {
   }
   const parsed = Date.parse(text);
   return Number.isNaN(parsed) ? undefined : parsed;
-}
-
-/** `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3). */
-function retryAfterMs(response: HttpResponse, now: number): number | undefined {
-  const value = response.headers.get("retry-after");
-  if (value === null || value.trim() === "") return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function bodyOf(response: HttpResponse): AtlassianErrorBody {
@@ -85,7 +69,7 @@ export const atlassianPolicy: VendorPolicy = {
       const reset = parseReset(response.headers.get("x-ratelimit-reset"));
       const wait =
         precise ??
-        retryAfterMs(response, now) ??
+        retryAfterHeaderMs(response, now) ??
         (reset === undefined ? undefined : Math.max(0, reset - now));
       // Nothing said how long: wait a second rather than hammering.
       return new CordonError(

@@ -1,14 +1,8 @@
 import { CordonError } from "../../core/errors.ts";
 import type { HttpResponse, VendorPolicy } from "../../http/client.ts";
 import type { RateObservation } from "../../http/governor.ts";
+import { headerNumber } from "../../http/headers.ts";
 import { SECONDARY_DEFAULT_WAIT_MS } from "./rate-limits.ts";
-
-function headerNumber(response: HttpResponse, name: string): number | undefined {
-  const value = response.headers.get(name);
-  if (value === null || value.trim() === "") return undefined;
-  const parsed = Number(value);
-  return Number.isFinite(parsed) ? parsed : undefined;
-}
 
 function bodyOf(response: HttpResponse): Record<string, unknown> {
   return typeof response.body === "object" && response.body !== null && !Array.isArray(response.body)

@@ -1,5 +1,6 @@
 import { CordonError } from "../../core/errors.ts";
 import type { HttpResponse, VendorPolicy } from "../../http/client.ts";
+import { retryAfterMs } from "../../http/headers.ts";
 
 const AUTH = "https://www.googleapis.com/auth/";
 export const GOOGLE_SCOPES = {
@@ -39,21 +40,6 @@ function googleMessage(response: HttpResponse): string | undefined {
   return typeof body.error?.message === "string" ? body.error.message.slice(0, 200) : undefined;
 }
 
-/**
- * How long a rate-limited reply asks to wait. Google sends no Retry-After on the Directory API and recommends
- * exponential back-off starting around one second (limits page, "Implementing Exponential Backoff"); cordon's
- * governor blocks the bucket for that second and the retry layer counts the attempts. cordon's emulators add
- * `X-Cordon-Retry-After-Ms` with the exact wait of their compressed windows; Google never sends it.
- */
-function retryAfterMs(response: HttpResponse): number {
-  const precise = response.headers.get("x-cordon-retry-after-ms");
-  if (precise !== null && Number.isFinite(Number(precise))) return Math.max(0, Number(precise));
-  const seconds = Number(response.headers.get("retry-after"));
-  return response.headers.has("retry-after") && Number.isFinite(seconds) && seconds >= 0
-    ? seconds * 1000
-    : 1000;
-}
-
 /** Quota reasons (limits page): per-user rate, concurrent requests (403 and 429 forms). */
 const RATE_REASONS = new Set([
   "userRateLimitExceeded",
@@ -77,7 +63,7 @@ function challengedScopes(response: HttpResponse): string | undefined {
 export const googlePolicy: VendorPolicy = {
   vendor: "google",
   readRateLimit: () => ({}),
-  classify(response, operation) {
+  classify(response, operation, now) {
     const { status } = response;
     if (status < 400) return null;
     const reason = googleReason(response);
@@ -85,7 +71,12 @@ export const googlePolicy: VendorPolicy = {
     const code = reason ? ` (${reason})` : "";
     if (status === 429 || (status === 403 && reason !== undefined && RATE_REASONS.has(reason))) {
       return new CordonError(
-        { kind: "rate_limited", vendor: "google", retryAfterMs: retryAfterMs(response), vendorCode: reason },
+        {
+          kind: "rate_limited",
+          vendor: "google",
+          retryAfterMs: retryAfterMs(response, now, 1000),
+          vendorCode: reason,
+        },
         `${where}: rate limited${code}`,
       );
     }

@@ -1,18 +1,6 @@
 import { CordonError } from "../../core/errors.ts";
-import type { HttpResponse, VendorPolicy } from "../../http/client.ts";
-
-/**
- * How long a 429 asks to wait. `Retry-After` is whole seconds (docs.slack.dev/apis/web-api/rate-limits).
- * cordon's emulators, when their windows are compressed for benchmarks, also send `X-Cordon-Retry-After-Ms`
- * with the exact compressed wait; Slack never sends it, so production behaviour is Retry-After alone.
- */
-function retryAfterMs(response: HttpResponse): number {
-  const precise = Number(response.headers.get("x-cordon-retry-after-ms"));
-  if (response.headers.has("x-cordon-retry-after-ms") && Number.isFinite(precise))
-    return Math.max(0, precise);
-  const seconds = Number(response.headers.get("retry-after"));
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000;
-}
+import type { VendorPolicy } from "../../http/client.ts";
+import { retryAfterMs } from "../../http/headers.ts";
 
 const AUTH_ERRORS = new Set([
   "invalid_auth",
@@ -41,14 +29,14 @@ const NOT_FOUND_ERRORS = new Set([
 export const slackWebPolicy: VendorPolicy = {
   vendor: "slack",
   readRateLimit: () => ({}),
-  classify(response, operation) {
+  classify(response, operation, now) {
     const where = `slack ${operation}`;
     if (response.status === 429) {
       return new CordonError(
         {
           kind: "rate_limited",
           vendor: "slack",
-          retryAfterMs: retryAfterMs(response),
+          retryAfterMs: retryAfterMs(response, now, 1000),
           vendorCode: "ratelimited",
         },
         `${where}: rate limited`,
@@ -70,7 +58,12 @@ export const slackWebPolicy: VendorPolicy = {
     const code = typeof body.error === "string" ? body.error.slice(0, 80) : "unknown_error";
     if (code === "ratelimited")
       return new CordonError(
-        { kind: "rate_limited", vendor: "slack", retryAfterMs: retryAfterMs(response), vendorCode: code },
+        {
+          kind: "rate_limited",
+          vendor: "slack",
+          retryAfterMs: retryAfterMs(response, now, 1000),
+          vendorCode: code,
+        },
         `${where}: rate limited`,
       );
     if (AUTH_ERRORS.has(code))
@@ -113,7 +106,7 @@ export const slackWebPolicy: VendorPolicy = {
 export const slackScimPolicy: VendorPolicy = {
   vendor: "slack",
   readRateLimit: () => ({}),
-  classify(response, operation) {
+  classify(response, operation, now) {
     const { status } = response;
     if (status < 400) return null;
     const where = `slack SCIM ${operation}`;
@@ -124,7 +117,7 @@ export const slackScimPolicy: VendorPolicy = {
     const suffix = detail ? ` (${detail})` : "";
     if (status === 429)
       return new CordonError(
-        { kind: "rate_limited", vendor: "slack", retryAfterMs: retryAfterMs(response) },
+        { kind: "rate_limited", vendor: "slack", retryAfterMs: retryAfterMs(response, now, 1000) },
         `${where}: rate limited`,
       );
     if (status === 401)
