@@ -265,3 +265,79 @@ describe("okta rate limits", () => {
     }
   });
 });
+
+describe("okta bulk lookup", () => {
+  // 250 p-users (p5 deprovisioned; p0 and p100–p200 hold admin roles, so two pages of role assignees) and one
+  // whose login differs from its email: 250 listed users (two pages of 200) plus one DEPROVISIONED.
+  const isAdmin = (i: number) => i === 0 || (i >= 100 && i <= 200);
+  const bulkSeed = {
+    users: [
+      ...Array.from({ length: 250 }, (_, i) => ({
+        email: `p${i}@corp.example`,
+        ...(i === 5 ? { status: "DEPROVISIONED" as const } : {}),
+        ...(isAdmin(i) ? { admin: true } : {}),
+      })),
+      { email: "jane@mail.example", login: "jdoe@corp.example" },
+    ],
+  };
+  const subjects = [
+    ...Array.from({ length: 247 }, (_, i) => ({ email: `p${i}@corp.example`, aliases: [] })),
+    { email: "jdoe@corp.example", aliases: [] },
+    { email: "nobody@corp.example", aliases: [] },
+    { email: "someone@else.example", aliases: ["P249@Corp.Example"] },
+  ];
+  let big: Harness<OktaEmulator>;
+  before(async () => {
+    big = await oktaHarness({ seed: bulkSeed });
+  });
+  after(() => big.close());
+
+  test("250 people in a handful of requests: every page of users, the DEPROVISIONED, admins protected", async () => {
+    big.attempts.length = 0;
+    const found = await big.connector.findAccountsBulk!(subjects);
+    assert.equal(found.size, 250);
+    const counts = new Map<string, number>();
+    for (const a of big.attempts) counts.set(a.operation, (counts.get(a.operation) ?? 0) + 1);
+    assert.deepEqual(Object.fromEntries(counts), {
+      "GET /api/v1/users": 2,
+      "GET /api/v1/users?filter": 1,
+      "GET /api/v1/iam/assignees/users": 2,
+    });
+    assert.ok(big.attempts.length <= 5 && big.attempts.every((a) => a.status === 200));
+
+    for (let i = 0; i < 247; i++) {
+      const accounts = found.get(`p${i}@corp.example`)!;
+      assert.equal(accounts.length, 1, `p${i}`);
+      assert.deepEqual(accounts[0]!.protectedReasons, isAdmin(i) ? ["admin"] : [], `p${i}`);
+      assert.equal(accounts[0]!.matchedBy, `users list profile.email=p${i}@corp.example`);
+    }
+    assert.equal(found.get("p5@corp.example")![0]!.status, "DEPROVISIONED");
+    assert.equal(found.get("p246@corp.example")![0]!.status, "ACTIVE", "on the second page");
+    const [jane] = found.get("jdoe@corp.example")!;
+    assert.equal(jane?.email, "jane@mail.example");
+    assert.deepEqual(jane?.aliases, ["jdoe@corp.example"]);
+    assert.equal(jane?.matchedBy, "users list profile.login=jdoe@corp.example");
+    assert.deepEqual(found.get("nobody@corp.example"), []);
+    const [viaAlias] = found.get("someone@else.example")!;
+    assert.equal(viaAlias?.email, "p249@corp.example");
+    assert.equal(viaAlias?.matchedBy, "users list profile.email=P249@Corp.Example");
+  });
+
+  test("finds the same accounts as findAccounts, apart from matchedBy", async () => {
+    const sample = [0, 5, 150, 246].map((i) => subjects[i]!).concat(subjects.slice(247));
+    const bulk = await big.connector.findAccountsBulk!(sample);
+    const strip = (accounts: Account[]) => accounts.map(({ matchedBy: _, ...rest }) => rest);
+    for (const subject of sample) {
+      assert.deepEqual(
+        strip(bulk.get(subject.email)!),
+        strip(await big.connector.findAccounts(subject)),
+        subject.email,
+      );
+    }
+  });
+
+  test("a failing role walk fails the lookup rather than leaving admins unprotected", async () => {
+    await big.fault({ kind: "status", status: 403, pathPrefix: "/api/v1/iam/", count: 1 });
+    await assert.rejects(big.connector.findAccountsBulk!(subjects.slice(0, 3)), (e) => isCordonError(e));
+  });
+});

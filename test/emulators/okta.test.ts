@@ -704,6 +704,66 @@ describe("okta emulator: grants, clients, refresh tokens, API tokens", () => {
   });
 });
 
+describe("okta emulator: role assignments", () => {
+  test("GET /api/v1/iam/assignees/users: RoleAssignedUsers pages via _links.next; api-v1 bucket", async () => {
+    const h = await start({
+      seed: {
+        ...SEED,
+        users: [
+          ...SEED.users!,
+          { email: "second.admin@corp.example", admin: true },
+          { email: "gone.admin@corp.example", admin: true, status: "DEPROVISIONED" },
+        ],
+      },
+      rateLimitOverrides: { "api-v1": 500 },
+    });
+    try {
+      const admins = ["admin@corp.example", "second.admin@corp.example", "gone.admin@corp.example"].map(h.id);
+      const seen: string[] = [];
+      let path: string | undefined = "/api/v1/iam/assignees/users?limit=2";
+      const pages: number[] = [];
+      while (path) {
+        const res = await h.api(path);
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("x-rate-limit-limit"), "500", "rated in the other /api/v1 bucket");
+        const body = (await res.json()) as {
+          value: Array<{ id: string; orn: string; _links: Record<string, { href: string }> }>;
+          _links: { next?: { href: string } };
+        };
+        assert.deepEqual(Object.keys(body), ["value", "_links"]);
+        pages.push(body.value.length);
+        for (const item of body.value) {
+          assert.deepEqual(Object.keys(item), ["id", "orn", "_links"]);
+          assert.match(item.orn, new RegExp(`^orn:okta:00o[0-9A-Za-z]{17}:users:${item.id}$`));
+          assert.deepEqual(item._links, {
+            self: { href: `${h.url}/api/v1/users/${item.id}` },
+            roles: { href: `${h.url}/api/v1/users/${item.id}/roles` },
+          });
+          seen.push(item.id);
+        }
+        const next = body._links.next?.href;
+        if (next) {
+          assert.equal(next, `${h.url}/api/v1/iam/assignees/users?after=${seen.at(-1)}&limit=2`);
+          path = next.slice(h.url.length);
+        } else path = undefined;
+      }
+      assert.deepEqual(pages, [2, 1]);
+      assert.deepEqual(seen, admins, "only users holding a role, DEPROVISIONED ones too, in order");
+
+      const all = (await (await h.api("/api/v1/iam/assignees/users")).json()) as {
+        value: unknown[];
+        _links: object;
+      };
+      assert.equal(all.value.length, 3, "default limit 100");
+      assert.deepEqual(all._links, {});
+      await expectError(await h.api("/api/v1/iam/assignees/users?limit=0"), 400, "E0000001");
+      await expectError(await h.api("/api/v1/iam/assignees/users", post({})), 405, "E0000022");
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe("okta emulator: rate limits", () => {
   test("bucket breach → 429 E0000047 with X-Rate-Limit-* (reset in epoch seconds); next window admits", async () => {
     const clock = manualClock();

@@ -148,6 +148,84 @@ export class OktaClient {
   }
 
   /**
+   * Every user of the org, 200 a page (spec `listUsers`, `limit` default and maximum 200). A plain listing
+   * "omits users that have a status of `DEPROVISIONED`" (spec `listUsers` notes: "To return all users, use a
+   * filter or search query instead"), so a second walk with `filter=status eq "DEPROVISIONED"` adds them (spec
+   * `listUsers.filter`: supports `status` with `eq`, and "Returned users include those with the `DEPROVISIONED`
+   * status"). `filter` rather than `search`: the spec says search results come from "an eventually consistent
+   * datasource". Yields each user once, even one deactivated between the two walks.
+   */
+  async *listAllUsers(signal?: AbortSignal): AsyncGenerator<OktaUser> {
+    const seen = new Set<string>();
+    const walks: Array<{ query: Record<string, string | number>; operation: string }> = [
+      { query: { limit: 200 }, operation: "/api/v1/users" },
+      {
+        query: { filter: 'status eq "DEPROVISIONED"', limit: 200 },
+        operation: "/api/v1/users?filter",
+      },
+    ];
+    for (const walk of walks) {
+      for await (const user of this.paginate<OktaUser>(
+        {
+          method: "GET",
+          path: ["/api/v1/users"],
+          query: walk.query,
+          bucket: "usersCollection",
+          idempotent: true,
+          operation: walk.operation,
+        },
+        signal,
+      )) {
+        if (seen.has(user.id)) continue;
+        seen.add(user.id);
+        yield user;
+      }
+    }
+  }
+
+  /**
+   * Ids of every user holding an admin role, in one paged read instead of one `/roles` call per user
+   * (`GET /api/v1/iam/assignees/users`, spec listUsersWithRoleAssignments, scope okta.roles.read): the reply is a
+   * `RoleAssignedUsers` object, `{ value: [{ id, orn, _links }], _links: { next: { href } } }`, `limit` defaulting
+   * to 100, and the next page is the `_links.next.href` of the body (spec example
+   * `RoleAssignedUsersResponseExample`), not a Link header. Whether users holding a role only through a group are
+   * listed is not stated by the spec (**unverified**).
+   */
+  async usersWithRoleAssignments(signal?: AbortSignal): Promise<Set<string>> {
+    const ids = new Set<string>();
+    let url: URL | null = urlOf(this.orgUrl, ["/api/v1/iam/assignees/users"], { limit: 100 });
+    while (url) {
+      const response: HttpResponse = await this.#http.send(
+        {
+          method: "GET",
+          url,
+          bucket: "other",
+          limit: OKTA_BUCKETS.other,
+          idempotent: true,
+          operation: "GET /api/v1/iam/assignees/users",
+        },
+        signal,
+      );
+      const body = response.body as {
+        value?: unknown;
+        _links?: { next?: { href?: unknown } };
+      } | null;
+      if (typeof body !== "object" || body === null || !Array.isArray(body.value)) {
+        throw new CordonError(
+          { kind: "vendor", vendor: "okta", status: response.status },
+          "okta GET /api/v1/iam/assignees/users: expected a RoleAssignedUsers object",
+        );
+      }
+      for (const item of body.value as Array<{ id?: unknown }>) {
+        if (typeof item?.id === "string") ids.add(item.id);
+      }
+      const href = body._links?.next?.href;
+      url = typeof href === "string" && href !== "" ? sameOrgUrl(href, this.orgUrl) : null;
+    }
+    return ids;
+  }
+
+  /**
    * The user's admin roles (`GET /api/v1/users/{userId}/roles`, spec listAssignedRolesForUser): an Okta admin is
    * protected by cordon's policy, like a Slack owner.
    */
@@ -192,14 +270,19 @@ export function nextLink(header: string | null, orgUrl: string): URL | null {
   for (const part of header.split(",")) {
     const match = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part.trim());
     if (!match?.[1]) continue;
-    const url = new URL(match[1], orgUrl);
-    if (url.origin !== new URL(orgUrl).origin) {
-      throw new CordonError(
-        { kind: "vendor", vendor: "okta", status: 200 },
-        "okta: a next-page link pointed outside the org; refusing to follow it",
-      );
-    }
-    return url;
+    return sameOrgUrl(match[1], orgUrl);
   }
   return null;
+}
+
+/** A next-page URL resolved against the org, refused unless it stays on the org's origin (the token goes with it). */
+function sameOrgUrl(href: string, orgUrl: string): URL {
+  const url = new URL(href, orgUrl);
+  if (url.origin !== new URL(orgUrl).origin) {
+    throw new CordonError(
+      { kind: "vendor", vendor: "okta", status: 200 },
+      "okta: a next-page link pointed outside the org; refusing to follow it",
+    );
+  }
+  return url;
 }

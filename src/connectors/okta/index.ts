@@ -1,4 +1,4 @@
-import type { Account, Subject } from "../../core/account.ts";
+import { type Account, normaliseEmail, type Subject } from "../../core/account.ts";
 import type { AnyActionDefinition } from "../../core/action.ts";
 import type { ActionCall, ConnectionCheck, Connector, ContainmentProfile } from "../../core/connector.ts";
 import { isCordonError } from "../../core/errors.ts";
@@ -16,7 +16,7 @@ import { revokeRefreshTokens } from "./actions/revoke-refresh-tokens.ts";
 import { revokeUserApiTokens } from "./actions/revoke-user-api-tokens.ts";
 import { suspendUser } from "./actions/suspend-user.ts";
 import { unsuspendUser } from "./actions/unsuspend-user.ts";
-import { OktaClient, type OktaClientConfig } from "./client.ts";
+import { OktaClient, type OktaClientConfig, type OktaUser } from "./client.ts";
 
 export { OktaClient, type OktaClientConfig, type OktaUser } from "./client.ts";
 
@@ -76,6 +76,61 @@ export function createOktaConnector(config: OktaClientConfig, deps: ConnectorDep
         }
       }
       return [...found.values()];
+    },
+    /**
+     * The whole directory in a few paged reads instead of a search and a `/roles` call per address: every user
+     * (DEPROVISIONED ones included, see `listAllUsers`) matched on `profile.email` or `profile.login`, case-
+     * insensitively like the per-person search, and the admins from one `iam/assignees/users` walk. Both walks
+     * run side by side; if one fails the other is stopped.
+     */
+    async findAccountsBulk(subjects: Subject[], signal?: AbortSignal): Promise<Map<string, Account[]>> {
+      // address → the subjects that own it, with the address's rank among the subject's (email first).
+      const wanted = new Map<string, Array<{ subject: string; rank: number; address: string }>>();
+      for (const subject of subjects) {
+        [subject.email, ...subject.aliases].forEach((address, rank) => {
+          const key = normaliseEmail(address);
+          const owners = wanted.get(key) ?? [];
+          if (!owners.some((o) => o.subject === subject.email))
+            owners.push({ subject: subject.email, rank, address });
+          wanted.set(key, owners);
+        });
+      }
+      const stop = new AbortController();
+      const inner = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+      const matches: Array<{ user: OktaUser; subject: string; rank: number; matchedBy: string }> = [];
+      const walkUsers = async (): Promise<void> => {
+        for await (const user of client.listAllUsers(inner)) {
+          const best = new Map<string, { rank: number; matchedBy: string }>();
+          for (const field of ["email", "login"] as const) {
+            const value = user.profile[field];
+            if (!value) continue;
+            for (const owner of wanted.get(normaliseEmail(value)) ?? []) {
+              const seen = best.get(owner.subject);
+              if (seen && seen.rank <= owner.rank) continue;
+              best.set(owner.subject, {
+                rank: owner.rank,
+                matchedBy: `users list profile.${field}=${owner.address}`,
+              });
+            }
+          }
+          for (const [subject, hit] of best) matches.push({ user, subject, ...hit });
+        }
+      };
+      const walks = [walkUsers(), client.usersWithRoleAssignments(inner)] as const;
+      for (const walk of walks) walk.catch(() => stop.abort());
+      const [, admins] = await Promise.all(walks);
+      const found = new Map<string, Account[]>(subjects.map((s) => [s.email, []]));
+      // Per subject in the order findAccounts would report them: by the address that found them, then listing order.
+      matches.sort((a, b) => a.rank - b.rank);
+      // The assignee list says who holds a role, not which; any role makes the account protected, as in findAccounts.
+      for (const m of matches) {
+        found
+          .get(m.subject)
+          ?.push(
+            client.toAccount(m.user, config.connection, m.matchedBy, admins.has(m.user.id) ? ["admin"] : []),
+          );
+      }
+      return found;
     },
     async check(signal?: AbortSignal): Promise<ConnectionCheck> {
       try {

@@ -16,8 +16,9 @@ import {
   setRateHeaders,
 } from "./rate-limits.ts";
 import { mountOktaControl } from "./routes/control.ts";
-import { mountFactorRoutes, mountRoleRoutes } from "./routes/factors.ts";
+import { mountFactorRoutes } from "./routes/factors.ts";
 import { LIFECYCLE_OPERATIONS, mountLifecycleRoutes } from "./routes/lifecycle.ts";
+import { mountRoleRoutes } from "./routes/roles.ts";
 import { mountTokenRoutes } from "./routes/tokens.ts";
 import { mountUserRoutes } from "./routes/users.ts";
 import { applyOktaSeed, OktaSeed, parseOktaSeed } from "./seed.ts";
@@ -57,6 +58,7 @@ const KNOWN_PATHS = [
   /^\/api\/v1\/users\/[^/]+\/(grants|factors)\/[^/]+$/,
   /^\/api\/v1\/users\/[^/]+\/clients\/[^/]+\/(grants|tokens)(\/[^/]+)?$/,
   /^\/api\/v1\/api-tokens(\/[^/]+)?$/,
+  /^\/api\/v1\/iam\/assignees\/users$/,
 ];
 
 /** Injected faults in Okta's error format (status table: error-codes doc). A 429 announces its reset delay. */

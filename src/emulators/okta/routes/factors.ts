@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { type OktaContext, type OktaEnv, orgUrl } from "../env.ts";
 import { OktaErrors } from "../errors.ts";
-import { iso, renderFactor } from "../render.ts";
+import { renderFactor } from "../render.ts";
 import type { FactorRecord, UserRecord } from "../state.ts";
 
 function userOf(c: OktaContext): UserRecord | Response {
@@ -39,29 +39,5 @@ export function mountFactorRoutes(app: Hono<OktaEnv>): void {
     if (factor instanceof Response) return factor;
     c.var.state.deleteFactor(factor.id);
     return c.body(null, 204);
-  });
-}
-
-/**
- * Spec `listAssignedRolesForUser` (`GET /api/v1/users/{userId}/roles`, scope okta.roles.read): the admin roles
- * assigned to a user, as `StandardRole` objects. A seeded `admin: true` user holds SUPER_ADMIN.
- */
-export function mountRoleRoutes(app: Hono<OktaEnv>): void {
-  app.get("/api/v1/users/:userId/roles", (c) => {
-    const user = userOf(c);
-    if (user instanceof Response) return user;
-    if (!user.admin) return c.json([]);
-    return c.json([
-      {
-        id: `ra1${user.id.slice(3)}`,
-        label: "Super Administrator",
-        type: "SUPER_ADMIN",
-        status: "ACTIVE",
-        created: iso(user.created),
-        lastUpdated: iso(user.created),
-        assignmentType: "USER",
-        _links: { assignee: { href: `${orgUrl(c)}/api/v1/users/${user.id}` } },
-      },
-    ]);
   });
 }
