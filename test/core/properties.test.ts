@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { readSubjectsFile } from "../../src/cli/commands/contain.ts";
-import { nextLink } from "../../src/connectors/okta/client.ts";
 import { oktaPolicy } from "../../src/connectors/okta/errors.ts";
+import { sameOriginNextLink } from "../../src/connectors/shared/link.ts";
 import { slackScimPolicy, slackWebPolicy } from "../../src/connectors/slack/errors.ts";
 import { isPlausibleEmail } from "../../src/core/account.ts";
 import { isCordonError } from "../../src/core/errors.ts";
@@ -60,7 +60,7 @@ test("Link headers: only a same-origin rel=next is followed, whatever the header
   fc.assert(
     fc.property(fc.string(), (header) => {
       try {
-        const next = nextLink(header, org);
+        const next = sameOriginNextLink(header, org, "okta");
         if (next) assert.equal(next.origin, org);
       } catch (error) {
         assert.ok(isCordonError(error));
@@ -68,11 +68,18 @@ test("Link headers: only a same-origin rel=next is followed, whatever the header
     }),
   );
   assert.equal(
-    nextLink('<https://acme.okta.com/api/v1/users?after=x>; rel="next"', org)?.searchParams.get("after"),
+    sameOriginNextLink(
+      '<https://acme.okta.com/api/v1/users?after=x>; rel="next"',
+      org,
+      "okta",
+    )?.searchParams.get("after"),
     "x",
   );
-  assert.throws(() => nextLink('<https://evil.example/steal>; rel="next"', org), /outside the org/);
-  assert.equal(nextLink('<https://acme.okta.com/api/v1/users>; rel="self"', org), null);
+  assert.throws(
+    () => sameOriginNextLink('<https://evil.example/steal>; rel="next"', org, "okta"),
+    /outside the org/,
+  );
+  assert.equal(sameOriginNextLink('<https://acme.okta.com/api/v1/users>; rel="self"', org, "okta"), null);
 });
 
 test("vendor replies of any shape classify without throwing, and messages stay bounded", () => {

@@ -3,6 +3,7 @@ import { CordonError, isKind } from "../../core/errors.ts";
 import { HttpClient, type HttpMethod, type HttpResponse } from "../../http/client.ts";
 import { RetryBudget } from "../../http/retry.ts";
 import type { ConnectorDeps } from "../shared/deps.ts";
+import { sameOriginNextLink } from "../shared/link.ts";
 import { urlOf } from "../shared/paths.ts";
 import { githubPolicy } from "./errors.ts";
 import { GITHUB_BUCKETS, GITHUB_MAX_CONCURRENT, type GithubBucket } from "./rate-limits.ts";
@@ -184,7 +185,7 @@ export class GithubClient {
         );
       }
       for (const item of response.body) yield item as T;
-      url = nextLink(response.headers.get("link"), this.apiUrl);
+      url = sameOriginNextLink(response.headers.get("link"), this.apiUrl, "github");
     }
   }
 
@@ -479,24 +480,6 @@ export class GithubClient {
       matchedBy,
     };
   }
-}
-
-/** The `rel="next"` URL of an RFC 8288 Link header, only when it points at the API's own origin. */
-export function nextLink(header: string | null, apiUrl: string): URL | null {
-  if (!header) return null;
-  for (const part of header.split(",")) {
-    const match = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part.trim());
-    if (!match?.[1]) continue;
-    const url = new URL(match[1], apiUrl);
-    if (url.origin !== new URL(apiUrl).origin) {
-      throw new CordonError(
-        { kind: "vendor", vendor: "github", status: 200 },
-        "github: a next-page link pointed outside the API; refusing to follow it",
-      );
-    }
-    return url;
-  }
-  return null;
 }
 
 /** The login an action acts on; accounts without one (hand-made) are refused rather than guessed. */

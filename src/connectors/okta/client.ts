@@ -3,6 +3,7 @@ import { CordonError, isKind } from "../../core/errors.ts";
 import { HttpClient, type HttpMethod, type HttpResponse } from "../../http/client.ts";
 import { RetryBudget } from "../../http/retry.ts";
 import type { ConnectorDeps } from "../shared/deps.ts";
+import { sameOriginNextLink } from "../shared/link.ts";
 import { urlOf } from "../shared/paths.ts";
 import { oktaPolicy } from "./errors.ts";
 import { OKTA_BUCKETS, OKTA_MAX_CONCURRENT, type OktaBucket } from "./rate-limits.ts";
@@ -104,7 +105,7 @@ export class OktaClient {
         );
       }
       for (const item of response.body) yield item as T;
-      url = nextLink(response.headers.get("link"), this.orgUrl);
+      url = sameOriginNextLink(response.headers.get("link"), this.orgUrl, "okta");
     }
   }
 
@@ -262,17 +263,6 @@ export class OktaClient {
       matchedBy,
     };
   }
-}
-
-/** The `rel="next"` URL of an RFC 8288 Link header, only when it points at the org itself. */
-export function nextLink(header: string | null, orgUrl: string): URL | null {
-  if (!header) return null;
-  for (const part of header.split(",")) {
-    const match = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part.trim());
-    if (!match?.[1]) continue;
-    return sameOrgUrl(match[1], orgUrl);
-  }
-  return null;
 }
 
 /** A next-page URL resolved against the org, refused unless it stays on the org's origin (the token goes with it). */

@@ -1,19 +1,13 @@
 import { CordonError } from "../../core/errors.ts";
 import type { HttpResponse, VendorPolicy } from "../../http/client.ts";
 import type { RateObservation } from "../../http/governor.ts";
+import { headerNumber } from "../../http/headers.ts";
 
 /** Okta's error body (spec `Error`): errorCode, errorSummary, errorLink, errorId, errorCauses. */
 interface OktaErrorBody {
   errorCode?: string;
   errorSummary?: string;
   errorId?: string;
-}
-
-function headerNumber(response: HttpResponse, name: string): number | undefined {
-  const value = response.headers.get(name);
-  if (value === null || value.trim() === "") return undefined;
-  const parsed = Number(value);
-  return Number.isFinite(parsed) ? parsed : undefined;
 }
 
 /**
