@@ -77,7 +77,7 @@ test("Link headers: only a same-origin rel=next is followed, whatever the header
   );
   assert.throws(
     () => sameOriginNextLink('<https://evil.example/steal>; rel="next"', org, "okta"),
-    /outside the org/,
+    /outside the API/,
   );
   assert.equal(sameOriginNextLink('<https://acme.okta.com/api/v1/users>; rel="self"', org, "okta"), null);
 });
