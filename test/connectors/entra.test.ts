@@ -182,6 +182,131 @@ describe("entra connector: lookup and check", () => {
   });
 });
 
+/** More users than one page of `GET /users` holds (999), around SEED's people. */
+const FILLERS = Array.from({ length: 1100 }, (_, i) => ({
+  userPrincipalName: `p${String(i).padStart(4, "0")}@contoso.com`,
+}));
+const BULK_SEED: EntraSeed = { ...SEED, users: [...FILLERS, ...(SEED.users ?? [])] };
+const bulkOf = async (
+  harness: Harness<EntraEmulator>,
+  subjects: Array<{ email: string; aliases?: string[] }>,
+) =>
+  harness.connector.findAccountsBulk!(
+    subjects.map((s) => ({ email: s.email, aliases: s.aliases ?? [] })),
+    undefined,
+  );
+
+describe("entra connector: bulk lookup", () => {
+  let big: Harness<EntraEmulator>;
+  before(async () => {
+    big = await entraHarness({ seed: BULK_SEED });
+  });
+  after(() => big.close());
+
+  test("one walk of every user (two pages past 999): by UPN, by mail, by a proxy alias; unknown is []", async () => {
+    big.attempts.length = 0;
+    const found = await bulkOf(big, [
+      { email: "p0000@contoso.com" },
+      { email: "P1099@Contoso.com" },
+      { email: "alice@contoso.com" },
+      { email: "carol.chen@fabrikam.com" },
+      { email: "someone@elsewhere.com", aliases: ["ALICE.ANDERS@contoso.com"] },
+      { email: "bob@contoso.com" },
+      { email: "nobody@contoso.com" },
+    ]);
+    assert.deepEqual(
+      big.attempts.filter((a) => a.operation === "GET /users").map((a) => a.status),
+      [200, 200],
+    );
+    assert.equal(found.get("P1099@Contoso.com")?.[0]?.login, "p1099@contoso.com", "on the second page");
+    const alice = found.get("alice@contoso.com") ?? [];
+    assert.equal(alice.length, 1);
+    assert.equal(alice[0]?.matchedBy, "users list userPrincipalName eq alice@contoso.com");
+    const carol = found.get("carol.chen@fabrikam.com")?.[0];
+    assert.equal(carol?.matchedBy, "users list mail eq carol.chen@fabrikam.com");
+    assert.equal(carol?.login, "carol@contoso.com");
+    assert.equal(carol?.email, "carol.chen@fabrikam.com");
+    const alias = found.get("someone@elsewhere.com")?.[0];
+    assert.equal(alias?.id, alice[0]?.id);
+    assert.equal(alias?.matchedBy, "users list proxyAddresses eq ALICE.ANDERS@contoso.com");
+    assert.equal(found.get("bob@contoso.com")?.[0]?.status, "disabled");
+    assert.deepEqual(found.get("nobody@contoso.com"), []);
+    assert.equal(found.size, 7);
+  });
+
+  test("the same accounts as findAccounts (but matchedBy); directory roles, direct or via a group, protect; a guest by mail is not protected", async () => {
+    const people = [
+      "admin@contoso.com",
+      "frank@contoso.com",
+      "gina@partner.com",
+      "alice@contoso.com",
+      "carol.chen@fabrikam.com",
+      "p0500@contoso.com",
+    ];
+    const found = await bulkOf(
+      big,
+      people.map((email) => ({ email })),
+    );
+    const strip = ({ matchedBy: _, ...rest }: Account) => rest;
+    for (const email of people) {
+      const one = await big.connector.findAccounts({ email, aliases: [] });
+      assert.deepEqual((found.get(email) ?? []).map(strip), one.map(strip), email);
+    }
+    assert.deepEqual(found.get("admin@contoso.com")?.[0]?.protectedReasons, ["admin"]);
+    assert.deepEqual(
+      found.get("frank@contoso.com")?.[0]?.protectedReasons,
+      ["admin"],
+      "role through a group",
+    );
+    const gina = found.get("gina@partner.com")?.[0];
+    assert.equal(gina?.login, "gina_partner.com#EXT#@contoso.onmicrosoft.com");
+    assert.equal(gina?.matchedBy, "users list mail eq gina@partner.com");
+    assert.deepEqual(gina?.protectedReasons, []);
+    assert.deepEqual(found.get("alice@contoso.com")?.[0]?.protectedReasons, []);
+  });
+
+  test("250 people: a handful of requests, not several per person", async () => {
+    const subjects = [
+      ...FILLERS.slice(0, 245).map((u) => ({ email: u.userPrincipalName })),
+      { email: "admin@contoso.com" },
+      { email: "frank@contoso.com" },
+      { email: "gina@partner.com" },
+      { email: "carol.chen@fabrikam.com" },
+      { email: "nobody@contoso.com" },
+    ];
+    big.attempts.length = 0;
+    const found = await bulkOf(big, subjects);
+    assert.equal(found.size, 250);
+    assert.equal([...found.values()].filter((a) => a.length === 1).length, 249);
+    // Two pages of users, the role assignments, the members of the one role-holding group.
+    assert.deepEqual(big.attempts.map((a) => a.operation).sort(), [
+      "GET /groups/{id}/members",
+      "GET /roleManagement/directory/roleAssignments",
+      "GET /users",
+      "GET /users",
+    ]);
+    assert.ok(big.attempts.every((a) => a.status === 200));
+  });
+
+  test("without RoleManagement.Read.Directory the people found are checked one by one, and admins still protected", async () => {
+    const limited = await entraHarness({ seed: BULK_SEED, connector: { clientId: LIMITED_ID } });
+    try {
+      const found = await bulkOf(limited, [{ email: "admin@contoso.com" }, { email: "frank@contoso.com" }]);
+      assert.deepEqual(found.get("admin@contoso.com")?.[0]?.protectedReasons, ["admin"]);
+      assert.deepEqual(found.get("frank@contoso.com")?.[0]?.protectedReasons, ["admin"]);
+      const ops = limited.attempts.map((a) => `${a.operation} ${a.status}`);
+      assert.ok(ops.includes("GET /roleManagement/directory/roleAssignments 403"), ops.join("; "));
+      assert.equal(
+        ops.filter((o) => o.startsWith("GET /users/{id}/transitiveMemberOf/microsoft.graph.directoryRole"))
+          .length,
+        2,
+      );
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe("entra connector: actions over https", () => {
   test("revoke_sessions: 200 true, verified by signInSessionsValidFromDateTime ≥ the call, pending while it is not", async () => {
     const henry = await account("henry@contoso.com");

@@ -7,6 +7,7 @@ import {
   type EntraEmulatorOptions,
   EntraSeed,
 } from "../../src/emulators/entra/index.ts";
+import { assignmentId } from "../../src/emulators/entra/routes/roles.ts";
 import { type RunningServer, serveFetch } from "../../src/emulators/kit/serve.ts";
 import { testTls } from "../../src/emulators/kit/tls.ts";
 
@@ -26,6 +27,7 @@ const SEED: EntraSeed = {
       secrets: [SECRET],
       permissions: [
         "User.Read.All",
+        "RoleManagement.Read.Directory",
         "User.EnableDisableAccount.All",
         "User-PasswordProfile.ReadWrite.All",
         "User.RevokeSessions.All",
@@ -487,6 +489,86 @@ describe("entra emulator: Graph v1.0", () => {
       await r.graph(`/v1.0/users/${alice}/memberOf/microsoft.graph.group`, { token: await r.token(READER) })
     ).json()) as { value: Array<Record<string, unknown>> };
     assert.deepEqual(Object.keys(limited.value[0] ?? {}).sort(), ["@odata.type", "id"]);
+  });
+
+  test("roleAssignments: one per role member (users and role-assignable groups), principal expanded, filtered, paged; RoleManagement.Read.Directory", async () => {
+    const fresh = await r.token();
+    const GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10";
+    const HELPDESK = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
+    const admin = idOf("admin@contoso.com");
+    const group = [...r.emulator.state.groups.values()].find((g) => g.displayName === "Helpdesk admins")!.id;
+    const response = await r.graph("/v1.0/roleManagement/directory/roleAssignments?$expand=principal", {
+      token: fresh,
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("x-ms-resource-unit"), "2", "$expand costs one more");
+    const body = (await response.json()) as {
+      "@odata.context": string;
+      value: Array<Record<string, unknown> & { principal: Record<string, unknown> }>;
+    };
+    assert.equal(
+      body["@odata.context"],
+      `${r.server.url}/v1.0/$metadata#roleManagement/directory/roleAssignments(principal())`,
+    );
+    const byRole = Object.fromEntries(body.value.map((a) => [String(a.roleDefinitionId), a]));
+    assert.deepEqual(Object.keys(byRole).sort(), [GLOBAL_ADMIN, HELPDESK]);
+    const direct = byRole[GLOBAL_ADMIN]!;
+    assert.deepEqual(
+      { ...direct, principal: undefined },
+      {
+        id: assignmentId(GLOBAL_ADMIN, admin),
+        principalId: admin,
+        resourceScope: "/",
+        directoryScopeId: "/",
+        roleDefinitionId: GLOBAL_ADMIN,
+        principal: undefined,
+      },
+    );
+    assert.equal(direct.principal["@odata.type"], "#microsoft.graph.user");
+    assert.equal(direct.principal.userPrincipalName, "admin@contoso.com");
+    const viaGroup = byRole[HELPDESK]!;
+    assert.equal(viaGroup.principalId, group);
+    assert.equal(viaGroup.principal["@odata.type"], "#microsoft.graph.group");
+    assert.equal(viaGroup.principal.isAssignableToRole, true);
+    // The ids decode as the doc's example does: role definition and principal GUID bytes, then "-1".
+    assert.equal(
+      assignmentId(GLOBAL_ADMIN, "ace08ec9-aa11-4ada-9145-addf0398233e"),
+      "lAPpYvVpN0KRkAEhdxReEMmO4KwRqtpKkUWt3wOYIz4-1",
+    );
+    const filtered = (await (
+      await r.graph(
+        `/v1.0/roleManagement/directory/roleAssignments?$filter=${encodeURIComponent(`roleDefinitionId eq '${GLOBAL_ADMIN}'`)}&$select=principalId`,
+        { token: fresh },
+      )
+    ).json()) as { "@odata.context": string; value: unknown[] };
+    assert.deepEqual(filtered.value, [{ principalId: admin }]);
+    assert.match(filtered["@odata.context"], /roleAssignments\(principalId\)$/);
+    const first = (await (
+      await r.graph("/v1.0/roleManagement/directory/roleAssignments?$top=1", { token: fresh })
+    ).json()) as { value: unknown[]; "@odata.nextLink"?: string };
+    assert.equal(first.value.length, 1);
+    const second = (await (
+      await r.graph(first["@odata.nextLink"]!.slice(r.server.url.length), { token: fresh })
+    ).json()) as { value: unknown[]; "@odata.nextLink"?: string };
+    assert.equal(second.value.length, 1);
+    assert.equal(second["@odata.nextLink"], undefined);
+    await graphError(
+      await r.graph("/v1.0/roleManagement/directory/roleAssignments?$expand=roleDefinition", {
+        token: fresh,
+      }),
+      400,
+      "BadRequest",
+    );
+    await graphError(
+      await r.graph("/v1.0/roleManagement/directory/roleAssignments", { token: await r.token(READER) }),
+      403,
+      "Authorization_RequestDenied",
+    );
+    await graphError(
+      await r.graph("/v1.0/roleManagement/directory/roleAssignments", { method: "POST", token: fresh }),
+      405,
+      "Request_BadRequest",
+    );
   });
 
   test("group members $ref: add 204, again 400, remove 204, again 404; Graph-managed groups refuse", async () => {

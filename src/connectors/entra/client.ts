@@ -17,6 +17,8 @@ export interface GraphUser {
   displayName?: string | null;
   accountEnabled?: boolean | null;
   userType?: string | null;
+  /** `SMTP:` the primary address, `smtp:` aliases, other prefixes (SIP:, X500:) other systems' addresses. */
+  proxyAddresses?: string[] | null;
   signInSessionsValidFromDateTime?: string | null;
   passwordProfile?: { forceChangePasswordNextSignIn?: boolean | null } | null;
 }
@@ -77,6 +79,17 @@ export interface EntraCall {
 }
 
 const USER_SELECT = "id,userPrincipalName,mail,displayName,accountEnabled,userType";
+/** What the bulk lookup reads of every user: USER_SELECT plus the addresses it indexes. */
+const USER_LIST_SELECT = `${USER_SELECT},proxyAddresses`;
+/** user-list: "$top … 1 and 999" — the largest page Graph serves for users, so the fewest requests. */
+export const USER_PAGE_MAX = 999;
+
+/** A unifiedRoleAssignment with its principal expanded (only what cordon reads). */
+interface RoleAssignment {
+  principalId?: string;
+  directoryScopeId?: string | null;
+  principal?: { "@odata.type"?: string; id?: string } | null;
+}
 export const GROUP_SELECT =
   "id,displayName,groupTypes,mailEnabled,securityEnabled,onPremisesSyncEnabled,isAssignableToRole";
 
@@ -266,6 +279,80 @@ export class EntraClient {
     );
     const value = (response.body as { value?: unknown[] }).value;
     return Array.isArray(value) && value.length > 0;
+  }
+
+  /**
+   * Every user of the tenant, `GET /users?$select=…&$top=999` following `@odata.nextLink`
+   * (learn.microsoft.com/graph/api/user-list: `$top` accepts 1 to 999 for users). With `$select` each page costs
+   * 1 resource unit.
+   */
+  listAllUsers(signal?: AbortSignal): AsyncGenerator<GraphUser> {
+    return this.paginate<GraphUser>(
+      {
+        method: "GET",
+        path: ["/users"],
+        query: { $select: USER_LIST_SELECT, $top: USER_PAGE_MAX },
+        bucket: "identityRead",
+        idempotent: true,
+        operation: "/users",
+        permission: "User.Read.All",
+      },
+      signal,
+    );
+  }
+
+  /**
+   * The ids of every user holding an active tenant-wide directory role, directly or through a role-assignable
+   * group: the role assignments of the directory provider with their principal expanded
+   * (`GET /roleManagement/directory/roleAssignments?$expand=principal`, learn.microsoft.com/graph/api/rbacapplication-list-roleassignments;
+   * least privileged application permission RoleManagement.Read.Directory), then the members of each group
+   * principal (`GET /groups/{id}/members?$select=id&$top=999`, group-list-members, GroupMember.Read.All).
+   *
+   * The same people `holdsDirectoryRole` finds one by one: `transitiveMemberOf/microsoft.graph.directoryRole` lists
+   * directoryRole objects, whose members are the tenant-wide (`directoryScopeId` `/`) assignments, so
+   * administrative-unit- and app-scoped ones are left out here too. PIM-eligible roles that are not activated are
+   * no assignments. Role-assignable groups cannot have groups as members, so one level is all there is.
+   * `directoryRoles?$expand=members` would be one call, but `$expand` on directory objects returns at most 20
+   * objects and no nextLink (Graph known issues), and the directoryRole list documents no query options.
+   */
+  async directoryRoleHolders(signal?: AbortSignal): Promise<Set<string>> {
+    const users = new Set<string>();
+    const groups = new Set<string>();
+    for await (const assignment of this.paginate<RoleAssignment>(
+      {
+        method: "GET",
+        path: ["/roleManagement/directory/roleAssignments"],
+        query: { $expand: "principal" },
+        bucket: "identityRead",
+        idempotent: true,
+        operation: "/roleManagement/directory/roleAssignments",
+        permission: "RoleManagement.Read.Directory",
+      },
+      signal,
+    )) {
+      if ((assignment.directoryScopeId ?? "/") !== "/" || !assignment.principalId) continue;
+      const type = assignment.principal?.["@odata.type"];
+      if (type === "#microsoft.graph.group") groups.add(assignment.principalId);
+      // A principal expanded without its type (or not at all) is still a user when it is one: counted, never lost.
+      else if (type === "#microsoft.graph.user" || type === undefined) users.add(assignment.principalId);
+    }
+    for (const group of groups) {
+      for await (const member of this.paginate<{ "@odata.type"?: string; id: string }>(
+        {
+          method: "GET",
+          path: ["/groups/", { id: group }, "/members"],
+          query: { $select: "id", $top: USER_PAGE_MAX },
+          bucket: "identityRead",
+          idempotent: true,
+          operation: "/groups/{id}/members",
+          permission: "GroupMember.Read.All",
+        },
+        signal,
+      )) {
+        users.add(member.id);
+      }
+    }
+    return users;
   }
 
   /** The groups the user is a direct member of (`/memberOf/microsoft.graph.group`, all pages). */

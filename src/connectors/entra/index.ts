@@ -1,7 +1,7 @@
-import type { Account, Subject } from "../../core/account.ts";
+import { type Account, normaliseEmail, type Subject } from "../../core/account.ts";
 import type { AnyActionDefinition } from "../../core/action.ts";
 import type { ActionCall, ConnectionCheck, Connector, ContainmentProfile } from "../../core/connector.ts";
-import { isCordonError } from "../../core/errors.ts";
+import { isCordonError, isKind } from "../../core/errors.ts";
 import type { ConnectorDeps } from "../shared/deps.ts";
 import { confirmCompromised } from "./actions/confirm-compromised.ts";
 import { disableAccount } from "./actions/disable-account.ts";
@@ -11,7 +11,7 @@ import { forcePasswordChange } from "./actions/force-password-change.ts";
 import { removeFromGroups } from "./actions/remove-from-groups.ts";
 import { restoreGroups } from "./actions/restore-groups.ts";
 import { revokeSessions } from "./actions/revoke-sessions.ts";
-import { EntraClient, type EntraClientConfig, odataString } from "./client.ts";
+import { EntraClient, type EntraClientConfig, type GraphUser, odataString } from "./client.ts";
 import { tokenClaims } from "./credential.ts";
 
 export {
@@ -61,6 +61,18 @@ const LOOKUPS: ReadonlyArray<{ name: string; filter: (address: string) => string
   { name: "proxyAddresses", filter: (a) => `proxyAddresses/any(x:x eq ${odataString(`smtp:${a}`)})` },
 ];
 
+/** The addresses a user answers to under each of LOOKUPS' names, lower-cased, as Graph's `eq` compares them. */
+function addressesOf(user: GraphUser): Record<string, string[]> {
+  return {
+    userPrincipalName: [normaliseEmail(user.userPrincipalName)],
+    mail: user.mail ? [normaliseEmail(user.mail)] : [],
+    // `proxyAddresses/any(x:x eq 'smtp:a')` matches the primary `SMTP:` and the `smtp:` aliases alike.
+    proxyAddresses: (user.proxyAddresses ?? [])
+      .filter((p) => p.toLowerCase().startsWith("smtp:"))
+      .map((p) => normaliseEmail(p.slice(5))),
+  };
+}
+
 /**
  * Application permissions `check()` looks for in the token's `roles`, each with what it is for. Any listed
  * permission satisfies a line (least privileged first). Lookup and the profiles' actions are required; the rest
@@ -71,6 +83,17 @@ const PERMISSION_CHECKS: ReadonlyArray<{ needs: string[]; for: string; required:
     needs: ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
     for: "account lookup",
     required: true,
+  },
+  {
+    needs: [
+      "RoleManagement.Read.Directory",
+      "RoleManagement.Read.All",
+      "Directory.Read.All",
+      "RoleManagement.ReadWrite.Directory",
+      "Directory.ReadWrite.All",
+    ],
+    for: "bulk account lookup: administrators in one read; without it, one read per person found",
+    required: false,
   },
   {
     needs: ["User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"],
@@ -109,7 +132,7 @@ export function createEntraConnector(config: EntraConnectorConfig, deps: Connect
     vendor: "entra",
     connection: config.connection,
     client,
-    lookupScopes: ["User.Read.All"],
+    lookupScopes: ["User.Read.All", "RoleManagement.Read.Directory", "GroupMember.Read.All"],
     actions: new Map(entraActions.map((a) => [a.id, a])),
     profile: (profile) => PROFILES[profile].map((call) => ({ ...call, input: { ...call.input } })),
     /**
@@ -129,6 +152,65 @@ export function createEntraConnector(config: EntraConnectorConfig, deps: Connect
         }
       }
       return [...found.values()];
+    },
+    /**
+     * For mass containment: every user once (`GET /users`, 999 a page, with proxyAddresses), matched in memory by
+     * the rules of `findAccounts` (per address in order: userPrincipalName, mail, an `smtp:` proxy address, all
+     * case-insensitive; `matchedBy` names the first that matched); and every administrator once (the directory's
+     * role assignments, plus the members of the role-assignable groups holding a role). For a tenant of N users:
+     * ⌈N/999⌉ + 1 requests, plus one per group holding a role, however many people (findAccounts: four or more
+     * each). Should the app lack the permission to read role assignments or group members, the people found are
+     * checked one by one as `findAccounts` does.
+     */
+    async findAccountsBulk(subjects: Subject[], signal?: AbortSignal): Promise<Map<string, Account[]>> {
+      const readAdmins = client.directoryRoleHolders(signal).catch((error: unknown) => {
+        if (isKind(error, "forbidden")) return null;
+        throw error;
+      });
+      const index = new Map<string, Map<string, GraphUser[]>>(LOOKUPS.map((l) => [l.name, new Map()]));
+      try {
+        for await (const user of client.listAllUsers(signal)) {
+          for (const [name, addresses] of Object.entries(addressesOf(user))) {
+            const byAddress = index.get(name)!;
+            for (const address of new Set(addresses)) {
+              const users = byAddress.get(address);
+              if (users) users.push(user);
+              else byAddress.set(address, [user]);
+            }
+          }
+        }
+      } finally {
+        // Never leave the concurrent read unobserved: its failure surfaces below, or not at all.
+        await readAdmins.catch(() => undefined);
+      }
+      const admins = await readAdmins;
+      const matched = new Map<string, Array<{ user: GraphUser; matchedBy: string }>>();
+      for (const subject of subjects) {
+        const found = new Map<string, { user: GraphUser; matchedBy: string }>();
+        for (const address of [subject.email, ...subject.aliases]) {
+          for (const lookup of LOOKUPS) {
+            for (const user of index.get(lookup.name)!.get(normaliseEmail(address)) ?? []) {
+              if (!found.has(user.id))
+                found.set(user.id, { user, matchedBy: `users list ${lookup.name} eq ${address}` });
+            }
+          }
+        }
+        matched.set(subject.email, [...found.values()]);
+      }
+      const isAdmin = new Map<string, boolean>();
+      for (const { user } of [...matched.values()].flat()) {
+        if (isAdmin.has(user.id)) continue;
+        isAdmin.set(user.id, admins ? admins.has(user.id) : await client.holdsDirectoryRole(user.id, signal));
+      }
+      const result = new Map<string, Account[]>();
+      for (const subject of subjects)
+        result.set(
+          subject.email,
+          (matched.get(subject.email) ?? []).map(({ user, matchedBy }) =>
+            client.toAccount(user, matchedBy, isAdmin.get(user.id) ?? false),
+          ),
+        );
+      return result;
     },
     /**
      * A token from the token endpoint, one Graph read (`GET /users?$top=1`), and the token's `roles` compared with

@@ -11,6 +11,7 @@ import { type EntraRateLimitOverrides, graphRateLimiter } from "./rate-limits.ts
 import { mountEntraControl } from "./routes/control.ts";
 import { mountGroupRoutes } from "./routes/groups.ts";
 import { mountRiskRoutes } from "./routes/risk.ts";
+import { mountRoleRoutes } from "./routes/roles.ts";
 import { mountUserRoutes } from "./routes/users.ts";
 import { applyEntraSeed, DEFAULT_TENANT_ID, EntraSeed, parseEntraSeed } from "./seed.ts";
 import { EntraState } from "./state.ts";
@@ -47,6 +48,7 @@ const KNOWN_GRAPH_PATHS = [
   /^\/v1\.0\/groups\/[^/]+(\/members)?$/,
   /^\/v1\.0\/groups\/[^/]+\/members(\/[^/]+)?\/(\$|%24)ref$/,
   /^\/v1\.0\/identityProtection\/riskyUsers(\/[^/]+)?$/,
+  /^\/v1\.0\/roleManagement\/directory\/roleAssignments$/,
 ];
 
 /**
@@ -134,6 +136,7 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
   mountUserRoutes(app);
   mountGroupRoutes(app);
   mountRiskRoutes(app);
+  mountRoleRoutes(app);
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

@@ -20,13 +20,19 @@ export const KNOWN_PERMISSIONS = [
   "Group.ReadWrite.All",
   "IdentityRiskyUser.Read.All",
   "IdentityRiskyUser.ReadWrite.All",
+  "RoleManagement.Read.Directory",
+  "RoleManagement.Read.All",
   "RoleManagement.ReadWrite.Directory",
 ] as const;
 export type GraphPermission = (typeof KNOWN_PERMISSIONS)[number];
 
-/** What an app without a seeded permission list is granted: the least-privileged set cordon's actions use. */
+/**
+ * What an app without a seeded permission list is granted: the least-privileged set cordon's lookups and actions
+ * use (RoleManagement.Read.Directory: the bulk lookup's one read of directory-role assignments).
+ */
 export const DEFAULT_PERMISSIONS: GraphPermission[] = [
   "User.Read.All",
+  "RoleManagement.Read.Directory",
   "User.EnableDisableAccount.All",
   "User-PasswordProfile.ReadWrite.All",
   "User.RevokeSessions.All",
