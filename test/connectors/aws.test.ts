@@ -35,6 +35,11 @@ const LIMITED = {
   accessKeyId: "AKIALIMITED000000001",
   secretAccessKey: "limitedSecret00000000000000000000000000001",
 };
+/** May look users up the least-privilege way: no iam:GetAccountAuthorizationDetails. */
+const LOOKUP_ONLY = {
+  accessKeyId: "AKIALOOKUPONLY000001",
+  secretAccessKey: "lookupOnlySecret0000000000000000000000001",
+};
 const olderRevocation = JSON.stringify({
   Version: "2012-10-17",
   Statement: [
@@ -83,6 +88,11 @@ const seed: AwsIamSeed = {
       passwordResetRequired: true,
     },
     { userName: "limited", accessKeys: [LIMITED], permissions: ["iam:Get*", "iam:List*"] },
+    {
+      userName: "lookup-only",
+      accessKeys: [LOOKUP_ONLY],
+      permissions: ["iam:ListUsers", "iam:ListUserTags", "iam:ListAccessKeys", "iam:GetUser"],
+    },
     ...Array.from({ length: 6 }, (_, i) => ({ userName: `filler-${i}` })),
   ],
 };
@@ -125,7 +135,7 @@ async function consoleSignIn(userName: string, password: string): Promise<{ stat
 }
 
 describe("aws connector: identity", () => {
-  test("finds a user by its email tag, case-insensitively, across ListUsers and ListUserTags pages", async () => {
+  test("finds a user by its email tag, case-insensitively, from GetAccountAuthorizationDetails pages", async () => {
     h.attempts.length = 0;
     const alice = await account("alice@corp.example");
     assert.equal(alice.id, "alice");
@@ -134,8 +144,14 @@ describe("aws connector: identity", () => {
     assert.equal(alice.status, "keys-active");
     assert.equal(alice.matchedBy, "tag email=alice@corp.example");
     assert.deepEqual(alice.protectedReasons, []);
-    assert.ok(ops("ListUsers").length >= 4, "17 users at 5 a page");
-    assert.equal((await account("erin@corp.example")).id, "erin", "the tag on ListUserTags' second page");
+    assert.deepEqual(
+      ops("GetAccountAuthorizationDetails").map((a) => a.status),
+      [200, 200, 200, 200],
+      "17 users at 5 a page",
+    );
+    assert.equal(ops("ListUsers").length, 0);
+    assert.equal(ops("ListUserTags").length, 0);
+    assert.equal((await account("erin@corp.example")).id, "erin", "the seventh of seven tags");
     assert.equal((await account("BOB@corp.example")).id, "bob", "tag key compared case-insensitively");
     assert.deepEqual(await h.connector.findAccounts({ email: "nobody@corp.example", aliases: [] }), []);
   });
@@ -145,8 +161,118 @@ describe("aws connector: identity", () => {
     h.attempts.length = 0;
     await account("dave@corp.example");
     await account("bob@corp.example");
+    assert.equal(ops("GetAccountAuthorizationDetails").length, 0);
     assert.equal(ops("ListUsers").length, 0);
     assert.equal(ops("ListUserTags").length, 0);
+  });
+
+  test("without iam:GetAccountAuthorizationDetails (AccessDenied): ListUsers and ListUserTags, same matches", async () => {
+    const attempts: AttemptEvent[] = [];
+    const clock = systemClock();
+    const lookupOnly = createAwsIamConnector(
+      { connection: "aws-lookup-only", endpoint: h.server.url, credentials: { ...LOOKUP_ONLY } },
+      { clock, governor: new RateGovernor({ clock, timeScale: 10 }), onAttempt: (e) => attempts.push(e) },
+    );
+    const find = async (email: string) =>
+      (await lookupOnly.findAccounts({ email, aliases: [] })).map((a) => [a.id, a.matchedBy, a.status]);
+    assert.deepEqual(await find("alice@corp.example"), [
+      ["alice", "tag email=alice@corp.example", "keys-active"],
+    ]);
+    const called = (name: string) => attempts.filter((a) => a.operation === name);
+    assert.deepEqual(
+      called("GetAccountAuthorizationDetails").map((a) => [a.status, a.errorKind]),
+      [[403, "forbidden"]],
+      "asked once, refused, not retried",
+    );
+    assert.equal(called("ListUsers").length, 4, "17 users at 5 a page");
+    assert.equal(called("ListUserTags").length, 17 + 1, "one per user; erin's seven tags take two pages");
+    assert.deepEqual(await find("erin@corp.example"), [["erin", "tag email=erin@corp.example", "no-keys"]]);
+    assert.deepEqual(await find("BOB@corp.example"), [["bob", "tag email=bob@corp.example", "keys-active"]]);
+    assert.deepEqual(await find("nobody@corp.example"), []);
+    assert.equal(called("ListUsers").length, 4, "the fallback listing is cached like the other");
+  });
+
+  test("any other GetAccountAuthorizationDetails failure is not a reason to fall back", async () => {
+    const clock = systemClock();
+    const fresh = createAwsIamConnector(
+      {
+        connection: "aws-fresh",
+        endpoint: h.server.url,
+        credentials: { accessKeyId: ADMIN.accessKeyId, secretAccessKey: ADMIN.secretAccessKey },
+      },
+      { clock, governor: new RateGovernor({ clock, timeScale: 10 }) },
+    );
+    h.attempts.length = 0;
+    await h.fault({ kind: "status", status: 404, pathPrefix: "/GetAccountAuthorizationDetails", count: 1 });
+    await assert.rejects(
+      fresh.findAccounts({ email: "alice@corp.example", aliases: [] }),
+      (e) => isCordonError(e) && e.kind === "not_found" && /GetAccountAuthorizationDetails/.test(e.message),
+    );
+    assert.equal((await fresh.findAccounts({ email: "alice@corp.example", aliases: [] }))[0]?.id, "alice");
+  });
+
+  test("250 tagged people: one directory call and a key read each, half the fallback's requests", async () => {
+    const people = Array.from({ length: 250 }, (_, i) => ({
+      userName: `person-${String(i).padStart(3, "0")}`,
+      tags: { email: `person-${i}@corp.example`, team: "eng" },
+      accessKeys: [{}],
+    }));
+    const local = await awsHarness(
+      {
+        seed: {
+          users: [
+            adminUser(),
+            ...people,
+            {
+              userName: "lookup-only",
+              accessKeys: [LOOKUP_ONLY],
+              permissions: ["iam:ListUsers", "iam:ListUserTags", "iam:ListAccessKeys", "iam:GetUser"],
+            },
+          ],
+        },
+        timeScale: 60,
+      },
+      {},
+    );
+    const subjects = people.map((_, i) => ({ email: `person-${i}@corp.example`, aliases: [] }));
+    const count = (attempts: AttemptEvent[]) => {
+      const byOperation: Record<string, number> = {};
+      for (const a of attempts) byOperation[a.operation] = (byOperation[a.operation] ?? 0) + 1;
+      return byOperation;
+    };
+    try {
+      const found = await local.connector.findAccountsBulk!(subjects);
+      assert.equal(found.size, 250);
+      assert.ok([...found.values()].every((accounts) => accounts.length === 1));
+      assert.deepEqual(count(local.attempts), {
+        GetUser: 1, // who cordon signs as
+        GetAccountAuthorizationDetails: 1, // 252 users, one page of up to 1,000
+        ListAccessKeys: 250, // each matched person's status
+      });
+
+      const attempts: AttemptEvent[] = [];
+      const clock = systemClock();
+      const fallback = createAwsIamConnector(
+        { connection: "aws-lookup-only", endpoint: local.server.url, credentials: { ...LOOKUP_ONLY } },
+        { clock, governor: new RateGovernor({ clock, timeScale: 60 }), onAttempt: (e) => attempts.push(e) },
+      );
+      const slow = await fallback.findAccountsBulk!(subjects);
+      const ids = (found: Map<string, Account[]>) =>
+        subjects.map((subject) => found.get(subject.email)?.map((a) => a.id));
+      assert.deepEqual(ids(slow), ids(found));
+      assert.equal(ids(found)[7]?.[0], "person-007");
+      assert.deepEqual(count(attempts), {
+        GetAccountAuthorizationDetails: 1, // refused
+        ListUsers: 1,
+        ListUserTags: 252,
+        GetUser: 1,
+        ListAccessKeys: 250,
+      });
+      assert.equal(local.attempts.length, 252);
+      assert.equal(attempts.length, 505);
+    } finally {
+      await local.close();
+    }
   });
 
   test("the mapping file names users directly; matchedBy says so; aliases are looked up too", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
+  GetAccountAuthorizationDetailsCommand,
   GetUserCommand,
   GetUserPolicyCommand,
   IAMClient,
@@ -132,6 +133,47 @@ describe("@aws-sdk/client-iam against the IAM emulator, unchanged", () => {
       iam.send(new GetUserPolicyCommand({ UserName: "alice", PolicyName: "nope" })),
       (e) => e instanceof NoSuchEntityException,
     );
+  });
+
+  test("GetAccountAuthorizationDetails (Filter=User) parses into UserDetailList, paged by Marker", async () => {
+    const details = [];
+    let marker: string | undefined;
+    let pages = 0;
+    do {
+      const out = await iam.send(
+        new GetAccountAuthorizationDetailsCommand({ Filter: ["User"], MaxItems: 4, Marker: marker }),
+      );
+      details.push(...(out.UserDetailList ?? []));
+      assert.deepEqual([out.GroupDetailList, out.RoleDetailList, out.Policies], [[], [], []]);
+      marker = out.IsTruncated ? out.Marker : undefined;
+      pages += 1;
+    } while (marker);
+    assert.equal(pages, 3);
+    assert.equal(details.length, 9);
+    const alice = details.find((u) => u.UserName === "alice");
+    assert.equal(alice?.Arn, "arn:aws:iam::123456789012:user/alice");
+    assert.equal(alice?.Path, "/");
+    assert.match(alice?.UserId ?? "", /^AIDA/);
+    assert.ok(alice?.CreateDate instanceof Date);
+    assert.deepEqual(alice?.Tags, [
+      { Key: "email", Value: "alice@corp.example" },
+      { Key: "team", Value: "payments" },
+    ]);
+    assert.deepEqual([alice?.GroupList, alice?.AttachedManagedPolicies], [[], []]);
+    // The inline policy the test above put, URL-encoded as GetUserPolicy returns it.
+    assert.deepEqual(
+      alice?.UserPolicyList?.map((p) => [
+        p.PolicyName,
+        JSON.parse(decodeURIComponent(p.PolicyDocument ?? "")),
+      ]),
+      [["deny-all", JSON.parse(emulator.state.user("alice")!.inlinePolicies.get("deny-all")!)]],
+    );
+    assert.deepEqual(details.find((u) => u.UserName === "sdk-user-3")?.Tags, [
+      { Key: "email", Value: "u3@corp.example" },
+    ]);
+    // The SDK sends the filter as awsQuery's `Filter.member.1=Role`: the emulator reads it.
+    const roles = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ["Role"] }));
+    assert.deepEqual([roles.UserDetailList, roles.IsTruncated], [[], false]);
   });
 
   test("a wrong secret is refused with SignatureDoesNotMatch", async () => {

@@ -222,6 +222,45 @@ describe("IAM emulator: operations", () => {
     assert.deepEqual(names, ["alice", "bob", "carol", "cordon-admin", "dave", "erin", "frank"]);
   });
 
+  test("GetAccountAuthorizationDetails Filter=User pages users with their tags; other kinds are empty", async () => {
+    const names: string[] = [];
+    let marker: string | undefined;
+    let pages = 0;
+    let alice = "";
+    do {
+      const reply = await call({
+        Action: "GetAccountAuthorizationDetails",
+        "Filter.member.1": "User",
+        MaxItems: "3",
+        ...(marker ? { Marker: marker } : {}),
+      });
+      assert.equal(reply.status, 200);
+      assert.match(
+        reply.text,
+        /<GroupDetailList><\/GroupDetailList><RoleDetailList><\/RoleDetailList><Policies>/,
+      );
+      names.push(...[...reply.text.matchAll(/<UserName>([^<]+)<\/UserName>/g)].map((m) => m[1]!));
+      alice ||=
+        reply.text.split("<member><Path>").find((m) => m.includes("<UserName>alice</UserName>")) ?? "";
+      const truncated = /<IsTruncated>(true|false)<\/IsTruncated>/.exec(reply.text)?.[1];
+      marker = truncated === "true" ? /<Marker>([^<]+)<\/Marker>/.exec(reply.text)?.[1] : undefined;
+      pages += 1;
+    } while (marker);
+    assert.equal(pages, 3);
+    assert.deepEqual(names, ["alice", "bob", "carol", "cordon-admin", "dave", "erin", "frank"]);
+    assert.match(alice, /<Arn>arn:aws:iam::123456789012:user\/alice<\/Arn>/);
+    assert.match(
+      alice,
+      /<Tags><member><Key>email<\/Key><Value>Alice@Corp.Example<\/Value><\/member><\/Tags>/,
+    );
+
+    const roles = await call({ Action: "GetAccountAuthorizationDetails", "Filter.member.1": "Role" });
+    assert.match(roles.text, /<UserDetailList><\/UserDetailList>.*<IsTruncated>false<\/IsTruncated>/);
+    const wrong = await call({ Action: "GetAccountAuthorizationDetails", "Filter.member.1": "Users" });
+    assert.deepEqual([wrong.status, code(wrong)], [400, "ValidationError"]);
+    assert.match(wrong.text, /Value '\[Users\]' at 'filter' failed to satisfy constraint/);
+  });
+
   test("a forged Marker and an out-of-range MaxItems are ValidationError (400)", async () => {
     const marker = await call({ Action: "ListUsers", Marker: "not-a-marker" });
     assert.deepEqual([marker.status, code(marker)], [400, "ValidationError"]);

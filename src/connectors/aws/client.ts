@@ -1,6 +1,7 @@
 import {
   type AccessKeyMetadata,
   DeleteUserPolicyCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetLoginProfileCommand,
   GetUserCommand,
   GetUserPolicyCommand,
@@ -15,6 +16,7 @@ import {
   UpdateAccessKeyCommand,
   UpdateLoginProfileCommand,
   type User,
+  type UserDetail,
 } from "@aws-sdk/client-iam";
 import { CordonError, isCordonError, isKind } from "../../core/errors.ts";
 import { RetryBudget } from "../../http/retry.ts";
@@ -47,7 +49,7 @@ export interface IamAccessKey {
   status: string;
 }
 
-function toUser(user: User): IamUser {
+function toUser(user: User | UserDetail): IamUser {
   return {
     userName: user.UserName ?? "",
     userId: user.UserId ?? "",
@@ -168,6 +170,33 @@ export class AwsIamClient {
         signal,
       );
       return { items: out.Users?.map(toUser), truncated: out.IsTruncated, marker: out.Marker };
+    });
+  }
+
+  /**
+   * https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html with
+   * `Filter=User`, all pages: every IAM user with its tags, 1,000 a call (ListUsers "does not return tags").
+   */
+  usersWithTags(signal?: AbortSignal): Promise<Array<IamUser & { tags: Tag[] }>> {
+    return this.#all("GetAccountAuthorizationDetails", async (marker) => {
+      const out = await this.#call(
+        "GetAccountAuthorizationDetails",
+        () =>
+          this.#sdk.send(
+            new GetAccountAuthorizationDetailsCommand({
+              Filter: ["User"],
+              Marker: marker,
+              MaxItems: PAGE_SIZE,
+            }),
+            { abortSignal: signal },
+          ),
+        signal,
+      );
+      return {
+        items: out.UserDetailList?.map((u) => ({ ...toUser(u), tags: u.Tags ?? [] })),
+        truncated: out.IsTruncated,
+        marker: out.Marker,
+      };
     });
   }
 

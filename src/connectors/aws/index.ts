@@ -71,8 +71,12 @@ interface DirectoryEntry {
 }
 
 /**
- * The users whose `tagKey` tag holds a given email: ListUsers (every page) then ListUserTags per user (ListUsers
- * "does not return tags"), built once and reused for a minute so a plan's lookups share one listing.
+ * The users whose `tagKey` tag holds a given email, built once and reused for a minute so a plan's lookups share
+ * one listing. GetAccountAuthorizationDetails (`Filter=User`) returns every user with its tags, 1,000 a call: a
+ * 500-user account is one request. Credentials without `iam:GetAccountAuthorizationDetails` (least privilege: the
+ * action also reveals every inline policy) get AccessDenied; only then does the directory fall back to ListUsers
+ * (every page) plus one ListUserTags per user (ListUsers "does not return tags"), asking again at the next build in
+ * case the permission has been granted since.
  */
 class TagDirectory {
   readonly #client: AwsIamClient;
@@ -109,28 +113,44 @@ class TagDirectory {
   }
 
   async #build(signal?: AbortSignal): Promise<Map<string, DirectoryEntry[]>> {
-    const users = await this.#client.listUsers(signal);
+    let entries: DirectoryEntry[];
+    try {
+      entries = (await this.#client.usersWithTags(signal)).map(({ tags, ...user }) => ({ user, tags }));
+    } catch (error) {
+      if (!(isKind(error, "forbidden") && error.detail.vendorCode === "AccessDenied")) throw error;
+      entries = await this.#listThenTags(signal);
+    }
     const index = new Map<string, DirectoryEntry[]>();
+    for (const entry of entries) {
+      const value = entry.tags.find((t) => t.Key?.toLowerCase() === this.#tagKey)?.Value;
+      if (!value) continue;
+      const email = normaliseEmail(value);
+      index.set(email, [...(index.get(email) ?? []), entry]);
+    }
+    return index;
+  }
+
+  /** The fallback: ListUsers, then ListUserTags for each user, 16 in flight. */
+  async #listThenTags(signal?: AbortSignal): Promise<DirectoryEntry[]> {
+    const users = await this.#client.listUsers(signal);
+    // In ListUsers' order whatever order the tag reads finish in; a user deleted since the listing stays empty.
+    const entries: Array<DirectoryEntry | undefined> = new Array(users.length);
     let next = 0;
     const worker = async () => {
       while (next < users.length) {
-        const user = users[next++]!;
-        let tags: Tag[];
+        const at = next++;
+        const user = users[at]!;
         try {
-          tags = await this.#client.listUserTags(user.userName, signal);
+          entries[at] = { user, tags: await this.#client.listUserTags(user.userName, signal) };
         } catch (error) {
           if (isKind(error, "not_found")) continue; // deleted since the listing
           throw error;
         }
-        const value = tags.find((t) => t.Key?.toLowerCase() === this.#tagKey)?.Value;
-        if (!value) continue;
-        const email = normaliseEmail(value);
-        index.set(email, [...(index.get(email) ?? []), { user, tags }]);
       }
     };
     // The governor paces these at IAM's rate; enough in flight keeps the pipe full despite round trips.
     await Promise.all(Array.from({ length: Math.min(16, users.length) }, worker));
-    return index;
+    return entries.filter((e) => e !== undefined);
   }
 }
 
@@ -219,13 +239,21 @@ export function createAwsIamConnector(config: AwsIamConnectorConfig, deps: Conne
     vendor: "aws",
     connection: config.connection,
     client,
-    lookupScopes: ["iam:ListUsers", "iam:ListUserTags", "iam:GetUser", "iam:ListAccessKeys"],
+    // GetAccountAuthorizationDetails lists users with their tags; ListUsers + ListUserTags serve when it is denied.
+    lookupScopes: [
+      "iam:GetAccountAuthorizationDetails",
+      "iam:ListUsers",
+      "iam:ListUserTags",
+      "iam:GetUser",
+      "iam:ListAccessKeys",
+    ],
     actions: new Map(awsActions.map((a) => [a.id, a])),
     profile: (profile) => PROFILES[profile].map((call) => ({ ...call, input: { ...call.input } })),
     findAccounts: (subject, signal) => resolve(subject, signal),
     async findAccountsBulk(subjects, signal) {
       const out = new Map<string, Account[]>();
-      // One directory listing serves everyone; the per-person key reads run 16 at a time.
+      // One directory listing serves everyone; the per-person key reads run 16 at a time. IAM has no bulk read of
+      // access keys (UserDetail carries none), so `status` costs one ListAccessKeys per matched user.
       await forEachLimited(subjects, 16, async (subject) => {
         out.set(subject.email, await resolve(subject, signal));
       });

@@ -31,6 +31,7 @@ export const IDEMPOTENT_OPERATIONS: ReadonlySet<string> = new Set([
   "GetUser",
   "ListUsers",
   "ListUserTags",
+  "GetAccountAuthorizationDetails",
   "ListAccessKeys",
   "GetAccessKeyLastUsed",
   "GetLoginProfile",

@@ -67,6 +67,31 @@ function userXml(state: AwsIamState, user: UserRecord, withTags: boolean): strin
   );
 }
 
+/**
+ * Model `UserDetail`: Path, UserName, UserId, Arn, CreateDate, UserPolicyList (`PolicyDetail`: name and document,
+ * URL-encoded as for GetUserPolicy), GroupList, AttachedManagedPolicies, Tags (PermissionsBoundary never set here).
+ */
+function userDetailXml(state: AwsIamState, user: UserRecord): string {
+  const policies = [...user.inlinePolicies].sort(([a], [b]) => compareNames(a, b));
+  return (
+    field("Path", user.path) +
+    field("UserName", user.userName) +
+    field("UserId", user.userId) +
+    field("Arn", state.userArn(user)) +
+    field("CreateDate", isoDate(user.created)) +
+    members(
+      "UserPolicyList",
+      policies.map(
+        ([name, document]) =>
+          field("PolicyName", name) + field("PolicyDocument", encodeURIComponent(document)),
+      ),
+    ) +
+    members("GroupList", []) +
+    members("AttachedManagedPolicies", []) +
+    (user.tags.length > 0 ? tagsXml(user.tags) : "")
+  );
+}
+
 function pageXml(listName: string, items: string[], page: { isTruncated: boolean; marker?: string }): string {
   return members(listName, items) + field("IsTruncated", page.isTruncated) + field("Marker", page.marker);
 }
@@ -178,6 +203,44 @@ export const OPERATIONS: Record<string, Operation> = {
         "Tags",
         page.items.map(({ tag }) => field("Key", tag.Key) + field("Value", tag.Value)),
         page,
+      );
+    },
+  },
+
+  /**
+   * https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html — paged; `Filter`
+   * (model `entityListType`) picks the entity kinds, none: all. The emulator models users only: its groups, roles
+   * and managed policies are always empty lists, and a user's `GroupList` and `AttachedManagedPolicies` too.
+   * Unlike ListUsers, every `UserDetail` carries the user's tags and inline policies (documents URL-encoded).
+   */
+  GetAccountAuthorizationDetails: {
+    members: {
+      Filter: Shapes.entityListType,
+      MaxItems: Shapes.maxItemsType,
+      Marker: Shapes.markerType,
+    },
+    // The action has no resource type (Service Authorization Reference): it is authorized on `*`.
+    resource: () => "*",
+    handle(ctx) {
+      const filter = ctx.params.list("Filter");
+      const users = !filter || filter.length === 0 || filter.includes("User") ? ctx.state.listUsers() : [];
+      const page = paginate(
+        users,
+        (u) => u.userName.toLowerCase(),
+        ctx.params.get("Marker"),
+        ctx.params.integer("MaxItems"),
+        ctx.pageCap,
+      );
+      return (
+        members(
+          "UserDetailList",
+          page.items.map((u) => userDetailXml(ctx.state, u)),
+        ) +
+        members("GroupDetailList", []) +
+        members("RoleDetailList", []) +
+        members("Policies", []) +
+        field("IsTruncated", page.isTruncated) +
+        field("Marker", page.marker)
       );
     },
   },

@@ -12,9 +12,10 @@ export const DEFAULT_MAX_ITEMS = 100;
 
 /**
  * IAM's `Marker`/`IsTruncated`/`MaxItems` pagination (model `smithy.api#paginated` on ListUsers, ListUserTags,
- * ListAccessKeys, ListUserPolicies). The marker is opaque: here it encodes the sort key of the last item returned,
- * so a page boundary survives items added or removed meanwhile. `cap` models the documented "IAM might return fewer
- * results, even when there are more results available" (e.g. https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html).
+ * ListAccessKeys, ListUserPolicies, GetAccountAuthorizationDetails). The marker is opaque: here it encodes the sort
+ * key of the last item returned, so a page boundary survives items added or removed meanwhile. `cap` models the
+ * documented "IAM might return fewer results, even when there are more results available"
+ * (e.g. https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html).
  */
 export function paginate<T>(
   sorted: T[],

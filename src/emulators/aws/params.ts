@@ -6,7 +6,8 @@ import { IamErrors } from "./errors.ts";
  * `2 validation errors detected: Value null at 'userName' failed to satisfy constraint: Member must not be null; …`.
  */
 export interface MemberSpec {
-  type: "string" | "integer" | "boolean" | "enum";
+  /** `enumList`: an awsQuery list of enum values, sent as `Name.member.1=…&Name.member.2=…`. */
+  type: "string" | "integer" | "boolean" | "enum" | "enumList";
   required?: boolean;
   min?: number;
   max?: number;
@@ -65,6 +66,11 @@ export const Shapes = {
     patternText: "\\u002F[\\u0021-\\u007F]*",
   },
   booleanType: { type: "boolean" },
+  /** Model `entityListType`: a list of `EntityType`. */
+  entityListType: {
+    type: "enumList",
+    values: ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"],
+  },
 } satisfies Record<string, MemberSpec>;
 
 export type OperationSpec = Record<string, MemberSpec>;
@@ -82,14 +88,45 @@ export interface ParsedParams {
   get(name: string): string | undefined;
   integer(name: string): number | undefined;
   boolean(name: string): boolean | undefined;
+  /** An awsQuery list member's items in index order; undefined when absent, [] when sent empty (`Name=`). */
+  list(name: string): string[] | undefined;
+}
+
+/**
+ * An awsQuery list (`Name.member.N`, N from 1; an empty list is sent as `Name=`): the items by index, or
+ * undefined when the request does not name the member.
+ */
+function listParam(params: URLSearchParams, name: string): string[] | undefined {
+  const prefix = `${name}.member.`;
+  const items: Array<[number, string]> = [];
+  for (const [key, value] of params) {
+    if (!key.startsWith(prefix)) continue;
+    const index = Number(key.slice(prefix.length));
+    if (Number.isInteger(index) && index >= 1) items.push([index, value]);
+  }
+  if (items.length === 0) return params.has(name) ? [] : undefined;
+  return items.sort((a, b) => a[0] - b[0]).map(([, value]) => value);
 }
 
 /** Checks the request's parameters against an operation's members; throws IAM's ValidationError. */
 export function validate(params: URLSearchParams, spec: OperationSpec): ParsedParams {
   const problems: string[] = [];
   for (const [name, member] of Object.entries(spec)) {
-    const value = params.get(name);
     const label = memberLabel(name);
+    if (member.type === "enumList") {
+      const items = listParam(params, name);
+      if (items === undefined) {
+        if (member.required)
+          problems.push(`Value null at '${label}' failed to satisfy constraint: Member must not be null`);
+        continue;
+      }
+      if (items.some((item) => !member.values?.includes(item)))
+        problems.push(
+          `Value '[${items.join(", ")}]' at '${label}' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${member.values?.join(", ")}]]`,
+        );
+      continue;
+    }
+    const value = params.get(name);
     if (value === null) {
       if (member.required)
         problems.push(`Value null at '${label}' failed to satisfy constraint: Member must not be null`);
@@ -149,5 +186,6 @@ export function validate(params: URLSearchParams, spec: OperationSpec): ParsedPa
       const value = params.get(name);
       return value === null ? undefined : value === "true";
     },
+    list: (name) => listParam(params, name),
   };
 }
