@@ -1,6 +1,7 @@
 import { CordonError } from "../../core/errors.ts";
 import type { HttpResponse, VendorPolicy } from "../../http/client.ts";
 import type { RateObservation } from "../../http/governor.ts";
+import { emulatorRetryAfterMs } from "../../http/headers.ts";
 import { IAM_THROTTLE_BACKOFF_MS } from "./rate-limits.ts";
 
 /** The fields of an awsQuery `<ErrorResponse><Error>…</Error></ErrorResponse>` (contracts.md §3.7). */
@@ -83,13 +84,6 @@ const CONFLICT = new Set([
   "LimitExceeded",
 ]);
 
-function headerNumber(response: HttpResponse, name: string): number | undefined {
-  const value = response.headers.get(name);
-  if (value === null || value.trim() === "") return undefined;
-  const parsed = Number(value);
-  return Number.isFinite(parsed) ? parsed : undefined;
-}
-
 /**
  * IAM's classification. IAM sends no rate-limit headers; cordon's emulator adds `X-Cordon-Retry-After-Ms` to its
  * throttles (AWS never sends it). Messages name the operation and IAM's error code, never a credential; IAM's own
@@ -98,7 +92,7 @@ function headerNumber(response: HttpResponse, name: string): number | undefined 
 export const awsIamPolicy: VendorPolicy = {
   vendor: "aws",
   readRateLimit(response, now): RateObservation {
-    const precise = headerNumber(response, "x-cordon-retry-after-ms");
+    const precise = emulatorRetryAfterMs(response);
     return precise === undefined ? {} : { remaining: 0, resetAtMs: now + precise };
   },
   classify(response, operation) {
@@ -109,8 +103,7 @@ export const awsIamPolicy: VendorPolicy = {
     const where = `aws ${operation}`;
     const code = vendorCode ? ` (${vendorCode})` : "";
     if (vendorCode && THROTTLING.has(vendorCode)) {
-      const precise = headerNumber(response, "x-cordon-retry-after-ms");
-      const retryAfterMs = precise ?? IAM_THROTTLE_BACKOFF_MS;
+      const retryAfterMs = emulatorRetryAfterMs(response) ?? IAM_THROTTLE_BACKOFF_MS;
       return new CordonError(
         { kind: "rate_limited", vendor: "aws", retryAfterMs, vendorCode },
         `${where}: IAM is throttling requests${code}`,

@@ -1,5 +1,6 @@
 import { CordonError } from "../../core/errors.ts";
 import type { HttpResponse, VendorPolicy } from "../../http/client.ts";
+import { retryAfterMs } from "../../http/headers.ts";
 
 /** Graph's error envelope (learn.microsoft.com/graph/errors): `{"error":{"code","message","innerError":{…}}}`. */
 interface GraphErrorBody {
@@ -8,24 +9,6 @@ interface GraphErrorBody {
 
 /** Identity Protection (riskyUsers) sends no Retry-After on a 429; the documented advice is to back off. */
 export const DEFAULT_RETRY_AFTER_MS = 1000;
-
-/**
- * How long a 429 asks to wait: cordon's emulators' exact `X-Cordon-Retry-After-Ms` (compressed windows; Graph
- * never sends it), else `Retry-After` in seconds (learn.microsoft.com/graph/throttling: "wait the number of
- * seconds specified in the Retry-After header"), else one second.
- */
-export function retryAfterMs(response: HttpResponse): number {
-  const precise = response.headers.get("x-cordon-retry-after-ms");
-  if (precise !== null && Number.isFinite(Number(precise))) return Math.max(0, Number(precise));
-  const header = response.headers.get("retry-after");
-  if (header !== null) {
-    const seconds = Number(header);
-    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-    const date = Date.parse(header);
-    if (Number.isFinite(date)) return Math.max(0, date - Date.now());
-  }
-  return DEFAULT_RETRY_AFTER_MS;
-}
 
 /**
  * The permission a refusal names, when it names one. Workloads behind Graph's permission gateway answer "Missing
@@ -58,7 +41,7 @@ function errorOf(response: HttpResponse): { code?: string; message?: string } {
 export const graphPolicy: VendorPolicy = {
   vendor: "entra",
   readRateLimit: () => ({}),
-  classify(response, operation) {
+  classify(response, operation, now) {
     const { status } = response;
     if (status < 400) return null;
     const { code, message } = errorOf(response);
@@ -66,7 +49,12 @@ export const graphPolicy: VendorPolicy = {
     const tag = code ? ` (${code})` : "";
     if (status === 429)
       return new CordonError(
-        { kind: "rate_limited", vendor: "entra", retryAfterMs: retryAfterMs(response), vendorCode: code },
+        {
+          kind: "rate_limited",
+          vendor: "entra",
+          retryAfterMs: retryAfterMs(response, now, DEFAULT_RETRY_AFTER_MS),
+          vendorCode: code,
+        },
         `${where}: throttled${tag}`,
       );
     if (status === 401)
