@@ -18,20 +18,32 @@ test("the committed JSON Schema is the one the zod schema exports (regenerate: c
 test("the example config parses, and resolves env: and file: secrets", () => {
   const secret = join(dir, "slack-token");
   writeFileSync(secret, "xoxp-from-file\n");
-  const text = readFileSync(join(root, "examples/cordon.yaml"), "utf8").replace(
-    "/run/secrets/slack-admin-token",
-    secret,
-  );
+  const key = join(dir, "sa.json");
+  writeFileSync(key, '{"type":"service_account"}\n');
+  const text = readFileSync(join(root, "examples/cordon.yaml"), "utf8")
+    .replace("/run/secrets/slack-admin-token", secret)
+    .replace("/run/secrets/cordon-service-account.json", key);
   writeFileSync(join(dir, "cordon.yaml"), text);
   const loaded = loadConfig(undefined, {}, dir);
   assert.equal(loaded.config.policy.maxAccountsPerRun, 25);
-  const connections = resolveConnections(loaded, { OKTA_API_TOKEN: "okta-from-env" });
-  assert.deepEqual(
-    connections.map((c) => [c.name, c.token]),
-    [
-      ["okta", "okta-from-env"],
-      ["slack", "xoxp-from-file"],
-    ],
+  const env = {
+    OKTA_API_TOKEN: "okta-from-env",
+    AZURE_CLIENT_SECRET: "entra-secret",
+    ATLASSIAN_ADMIN_API_KEY: "atl",
+    GITHUB_TOKEN: "ghp_x",
+  };
+  const connections = resolveConnections(loaded, env);
+  const byName = Object.fromEntries(connections.map((c) => [c.name, c]));
+  assert.deepEqual(Object.keys(byName), ["okta", "slack", "entra", "google", "aws", "atlassian", "github"]);
+  assert.equal(byName.okta?.token, "okta-from-env");
+  assert.equal(byName.slack?.token, "xoxp-from-file");
+  assert.equal(byName.entra?.clientSecret, "entra-secret");
+  assert.equal(byName.google?.credentials, '{"type":"service_account"}');
+  assert.equal(byName.atlassian?.apiKey, "atl");
+  assert.equal(byName.github?.token, "ghp_x");
+  assert.throws(
+    () => resolveConnections(loaded, { ...env, GITHUB_TOKEN: undefined }),
+    /connections\.github\.token: environment variable GITHUB_TOKEN is not set/,
   );
 });
 
