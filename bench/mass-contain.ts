@@ -313,7 +313,9 @@ async function runCordon(label: string, faultRate: number) {
       clock,
     );
     const planned = performance.now();
-    const planDone = Object.fromEntries([...lastCall].map(([vendor, ms]) => [vendor, Number((ms / 1000).toFixed(1))]));
+    const planDone = Object.fromEntries(
+      [...lastCall].map(([vendor, ms]) => [vendor, Number((ms / 1000).toFixed(1))]),
+    );
     const result = await applyPlan(plan, {
       store,
       connectors,

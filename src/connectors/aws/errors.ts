@@ -1,5 +1,5 @@
 import { CordonError } from "../../core/errors.ts";
-import type { HttpResponse, VendorPolicy } from "../../http/client.ts";
+import type { VendorPolicy } from "../../http/client.ts";
 import type { RateObservation } from "../../http/governor.ts";
 import { emulatorRetryAfterMs } from "../../http/headers.ts";
 import { IAM_THROTTLE_BACKOFF_MS } from "./rate-limits.ts";

@@ -1,5 +1,5 @@
 import { CordonError } from "../../core/errors.ts";
-import type { HttpResponse, VendorPolicy } from "../../http/client.ts";
+import type { VendorPolicy } from "../../http/client.ts";
 import type { RateObservation } from "../../http/governor.ts";
 import { headerNumber } from "../../http/headers.ts";
 
