@@ -1,8 +1,7 @@
 import type { Account } from "../../core/account.ts";
 import { CordonError, isKind } from "../../core/errors.ts";
-import { HttpClient, type HttpMethod, type HttpResponse } from "../../http/client.ts";
-import { RetryBudget } from "../../http/retry.ts";
-import type { ConnectorDeps } from "../shared/deps.ts";
+import type { HttpClient, HttpMethod, HttpResponse } from "../../http/client.ts";
+import { type ConnectorDeps, connectionHttpClient } from "../shared/deps.ts";
 import { urlOf } from "../shared/paths.ts";
 import { atlassianPolicy } from "./errors.ts";
 import { ATLASSIAN_BUCKETS, ATLASSIAN_MAX_CONCURRENT, type AtlassianBucket } from "./rate-limits.ts";
@@ -86,17 +85,11 @@ export class AtlassianClient {
     this.orgId = config.orgId;
     this.apiUrl = (config.apiUrl ?? ATLASSIAN_DEFAULT_API_URL).replace(/\/+$/, "");
     const authorization = `Bearer ${config.apiKey}`;
-    this.#http = new HttpClient({
+    this.#http = connectionHttpClient(deps, {
       policy: atlassianPolicy,
-      tenant: config.connection,
-      governor: deps.governor,
-      budget: new RetryBudget(),
-      clock: deps.clock,
+      connection: config.connection,
       authorization: () => authorization,
-      fetch: deps.fetch,
       maxConcurrent: ATLASSIAN_MAX_CONCURRENT,
-      deadlineMs: deps.deadlineMs,
-      onAttempt: deps.onAttempt,
     });
   }
 

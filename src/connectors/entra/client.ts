@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Account } from "../../core/account.ts";
 import { CordonError, isKind } from "../../core/errors.ts";
-import { HttpClient, type HttpMethod, type HttpResponse } from "../../http/client.ts";
-import { RetryBudget } from "../../http/retry.ts";
-import type { ConnectorDeps } from "../shared/deps.ts";
+import type { HttpClient, HttpMethod, HttpResponse } from "../../http/client.ts";
+import { type ConnectorDeps, connectionHttpClient } from "../shared/deps.ts";
 import { ENTRA_DEFAULT_GRAPH_URL } from "./config.ts";
 import { createTokenSource, type TokenSource } from "./credential.ts";
 import { graphPolicy } from "./errors.ts";
@@ -112,16 +111,10 @@ export class EntraClient {
     this.connection = config.connection;
     this.graphUrl = (config.graphUrl ?? ENTRA_DEFAULT_GRAPH_URL).replace(/\/+$/, "");
     this.#tokens = createTokenSource(config, deps.clock);
-    this.#http = new HttpClient({
+    this.#http = connectionHttpClient(deps, {
       policy: graphPolicy,
-      tenant: config.connection,
-      governor: deps.governor,
-      budget: new RetryBudget(),
-      clock: deps.clock,
+      connection: config.connection,
       authorization: async () => `Bearer ${await this.#tokens.token()}`,
-      fetch: deps.fetch,
-      deadlineMs: deps.deadlineMs,
-      onAttempt: deps.onAttempt,
     });
   }
 

@@ -1,8 +1,7 @@
 import { type Account, normaliseEmail } from "../../core/account.ts";
 import { CordonError, isKind } from "../../core/errors.ts";
-import { HttpClient, type HttpMethod, type HttpResponse } from "../../http/client.ts";
-import { RetryBudget } from "../../http/retry.ts";
-import type { ConnectorDeps } from "../shared/deps.ts";
+import type { HttpClient, HttpMethod, HttpResponse } from "../../http/client.ts";
+import { type ConnectorDeps, connectionHttpClient } from "../shared/deps.ts";
 import { sameOriginNextLink } from "../shared/link.ts";
 import { urlOf } from "../shared/paths.ts";
 import { githubPolicy } from "./errors.ts";
@@ -134,17 +133,11 @@ export class GithubClient {
       : `${this.apiUrl}/graphql`;
     this.#now = () => deps.clock.now();
     const authorization = `Bearer ${config.token}`;
-    this.#http = new HttpClient({
+    this.#http = connectionHttpClient(deps, {
       policy: githubPolicy,
-      tenant: config.connection,
-      governor: deps.governor,
-      budget: new RetryBudget(),
-      clock: deps.clock,
+      connection: config.connection,
       authorization: () => authorization,
-      fetch: deps.fetch,
       maxConcurrent: GITHUB_MAX_CONCURRENT,
-      deadlineMs: deps.deadlineMs,
-      onAttempt: deps.onAttempt,
     });
   }
 

@@ -1,8 +1,7 @@
 import type { Account } from "../../core/account.ts";
 import { CordonError, isKind } from "../../core/errors.ts";
-import { HttpClient, type HttpMethod, type HttpResponse } from "../../http/client.ts";
-import { RetryBudget } from "../../http/retry.ts";
-import type { ConnectorDeps } from "../shared/deps.ts";
+import type { HttpClient, HttpMethod, HttpResponse } from "../../http/client.ts";
+import { type ConnectorDeps, connectionHttpClient } from "../shared/deps.ts";
 import { urlOf } from "../shared/paths.ts";
 import { GoogleTokenSource, isSafeEndpoint } from "./credentials.ts";
 import { GOOGLE_SCOPES, googlePolicy } from "./errors.ts";
@@ -98,17 +97,11 @@ export class GoogleClient {
       scopes: [GOOGLE_SCOPES.user, GOOGLE_SCOPES.userSecurity],
       fetch: deps.fetch,
     });
-    this.#http = new HttpClient({
+    this.#http = connectionHttpClient(deps, {
       policy: googlePolicy,
-      tenant: config.connection,
-      governor: deps.governor,
-      budget: new RetryBudget(),
-      clock: deps.clock,
+      connection: config.connection,
       authorization: () => this.#tokens.authorization(),
-      fetch: deps.fetch,
       maxConcurrent: GOOGLE_MAX_CONCURRENT,
-      deadlineMs: deps.deadlineMs,
-      onAttempt: deps.onAttempt,
     });
   }
 

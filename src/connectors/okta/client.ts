@@ -1,8 +1,7 @@
 import type { Account } from "../../core/account.ts";
 import { CordonError, isKind } from "../../core/errors.ts";
-import { HttpClient, type HttpMethod, type HttpResponse } from "../../http/client.ts";
-import { RetryBudget } from "../../http/retry.ts";
-import type { ConnectorDeps } from "../shared/deps.ts";
+import type { HttpClient, HttpMethod, HttpResponse } from "../../http/client.ts";
+import { type ConnectorDeps, connectionHttpClient } from "../shared/deps.ts";
 import { sameOriginNextLink } from "../shared/link.ts";
 import { urlOf } from "../shared/paths.ts";
 import { oktaPolicy } from "./errors.ts";
@@ -50,17 +49,11 @@ export class OktaClient {
   constructor(config: OktaClientConfig, deps: ConnectorDeps) {
     this.orgUrl = config.orgUrl.replace(/\/+$/, "");
     const authorization = `SSWS ${config.token}`;
-    this.#http = new HttpClient({
+    this.#http = connectionHttpClient(deps, {
       policy: oktaPolicy,
-      tenant: config.connection,
-      governor: deps.governor,
-      budget: new RetryBudget(),
-      clock: deps.clock,
+      connection: config.connection,
       authorization: () => authorization,
-      fetch: deps.fetch,
       maxConcurrent: OKTA_MAX_CONCURRENT,
-      deadlineMs: deps.deadlineMs,
-      onAttempt: deps.onAttempt,
     });
   }
 

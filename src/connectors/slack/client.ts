@@ -1,8 +1,8 @@
 import type { Account } from "../../core/account.ts";
 import { isKind } from "../../core/errors.ts";
-import { HttpClient, type HttpMethod, type HttpResponse } from "../../http/client.ts";
+import type { HttpClient, HttpMethod, HttpResponse } from "../../http/client.ts";
 import { RetryBudget } from "../../http/retry.ts";
-import type { ConnectorDeps } from "../shared/deps.ts";
+import { type ConnectorDeps, connectionHttpClient } from "../shared/deps.ts";
 import { urlOf } from "../shared/paths.ts";
 import { slackScimPolicy, slackWebPolicy } from "./errors.ts";
 import { SLACK_METHOD_LIMITS, SLACK_SCIM_LIMITS, type SlackScimBucket } from "./rate-limits.ts";
@@ -55,19 +55,11 @@ export class SlackClient {
     this.#apiUrl = config.apiUrl ?? SLACK_DEFAULT_API_URL;
     this.#scimUrl = config.scimUrl ?? SLACK_DEFAULT_SCIM_URL;
     const authorization = `Bearer ${config.token}`;
+    // Web API and SCIM spend one credential: one retry budget.
     const budget = new RetryBudget();
-    const common = {
-      tenant: config.connection,
-      governor: deps.governor,
-      budget,
-      clock: deps.clock,
-      authorization: () => authorization,
-      fetch: deps.fetch,
-      deadlineMs: deps.deadlineMs,
-      onAttempt: deps.onAttempt,
-    };
-    this.#web = new HttpClient({ ...common, policy: slackWebPolicy });
-    this.#scim = new HttpClient({ ...common, policy: slackScimPolicy });
+    const common = { connection: config.connection, authorization: () => authorization, budget };
+    this.#web = connectionHttpClient(deps, { ...common, policy: slackWebPolicy });
+    this.#scim = connectionHttpClient(deps, { ...common, policy: slackScimPolicy });
   }
 
   /**
