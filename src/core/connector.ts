@@ -1,5 +1,6 @@
 import type { Account, Subject } from "./account.ts";
 import type { AnyActionDefinition } from "./action.ts";
+import type { ReconcileCapabilities } from "./reconcile.ts";
 
 /** `sessions`: end sessions and tokens only. `lock`: that, plus block sign-in reversibly (suspend/deactivate). */
 export type ContainmentProfile = "sessions" | "lock";
@@ -22,7 +23,7 @@ export interface ConnectionCheck {
  * One configured connection to one vendor tenant. Jobs (contain, playbooks, reconcile) use this interface,
  * never a vendor's internals; adding a vendor touches `connectors/` and `emulators/` only.
  */
-export interface Connector {
+export interface Connector extends ReconcileCapabilities {
   vendor: string;
   /** The connection's name from configuration. */
   connection: string;

@@ -4,7 +4,7 @@
  * SQL lives only in this folder.
  */
 
-export type RunKind = "contain" | "uncontain";
+export type RunKind = "contain" | "uncontain" | "reconcile";
 export type RunState = "running" | "completed" | "partial" | "failed";
 
 export interface RunRecord {
