@@ -36,6 +36,46 @@ export const Policy = z
   })
   .strict();
 
+/** Access reconciliation (`cordon reconcile`): who may use which app, and where people and their groups come from. */
+export const Reconcile = z
+  .object({
+    source: z
+      .union([
+        z.string().describe("A connection that can list people and groups (e.g. okta)"),
+        z
+          .object({
+            file: z.string().min(1).describe("A JSON, YAML or CSV profile file of people and groups"),
+          })
+          .strict(),
+      ])
+      .describe("The source of truth for people and their groups"),
+    rules: z
+      .string()
+      .min(1)
+      .describe("Access rules: a Mozilla apps.yml or cordon's rules file (app → allowed groups)"),
+    targets: z
+      .record(
+        Name,
+        z.object({ app: z.string().min(1).describe("The app's name in the rules file") }).strict(),
+      )
+      .describe("Connections to reconcile, each with its app name in the rules"),
+    maxChanges: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .default(25)
+      .describe("Stop before acting above this many changes"),
+    maxShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.1)
+      .describe("Stop before acting when changes exceed this share of the target's accounts"),
+  })
+  .strict();
+export type Reconcile = z.infer<typeof Reconcile>;
+
 export const CordonConfig = z
   .object({
     $schema: z.string().optional(),
@@ -49,6 +89,7 @@ export const CordonConfig = z
       protectedRoles: ["primary_owner", "owner", "admin", "bot", "protected", "caller"],
       maxAccountsPerRun: 25,
     }),
+    reconcile: Reconcile.optional(),
   })
   .strict();
 export type CordonConfig = z.infer<typeof CordonConfig>;
