@@ -985,3 +985,112 @@ describe("okta emulator: control endpoints and seed", () => {
     assert.equal(OktaSeed.safeParse({ plan: "enterprise" }).success, false);
   });
 });
+
+describe("okta emulator: groups", () => {
+  interface GroupJson {
+    id: string;
+    type: string;
+    objectClass: string[];
+    profile: { name: string; description: string | null };
+    _links: { users: { href: string } };
+  }
+  /** Follows `Link: <…>; rel="next"` from `path`, returning each page's items. */
+  async function walk<T>(h: Harness, path: string): Promise<T[][]> {
+    const pages: T[][] = [];
+    let next: string | undefined = path;
+    while (next) {
+      const res = await h.api(next);
+      assert.equal(res.status, 200);
+      pages.push((await res.json()) as T[]);
+      const link = res.headers.get("link") ?? "";
+      const match = /<([^>]+)>;\s*rel="next"/.exec(link);
+      next = match ? match[1]!.slice(h.url.length) : undefined;
+    }
+    return pages;
+  }
+  const members = Array.from({ length: 25 }, (_, i) => ({
+    email: `member${i}@corp.example`,
+    groups: i % 5 === 0 ? ["Staff", "Leads"] : ["Staff"],
+    ...(i === 3 ? { status: "DEPROVISIONED" as const } : {}),
+  }));
+  const groupSeed: OktaSeed = {
+    ...SEED,
+    groups: [
+      { name: "AD Finance", type: "APP_GROUP", description: "imported" },
+      { name: "Everyone", type: "BUILT_IN" },
+    ],
+    users: [...SEED.users!, ...members],
+  };
+
+  test("GET /api/v1/groups pages with Link headers, filters on type, in the groups bucket", async () => {
+    const h = await start({ seed: groupSeed, rateLimitOverrides: { groups: 77 } });
+    try {
+      const pages = await walk<GroupJson>(h, "/api/v1/groups?limit=2");
+      assert.deepEqual(
+        pages.map((p) => p.length),
+        [2, 2],
+      );
+      const all = pages.flat();
+      assert.deepEqual(
+        all.map((g) => [g.profile.name, g.type]),
+        [
+          ["AD Finance", "APP_GROUP"],
+          ["Everyone", "BUILT_IN"],
+          ["Staff", "OKTA_GROUP"],
+          ["Leads", "OKTA_GROUP"],
+        ],
+      );
+      assert.equal(all[0]!.profile.description, "imported");
+      assert.deepEqual(all[2]!.objectClass, ["okta:user_group"]);
+      assert.equal(all[2]!._links.users.href, `${h.url}/api/v1/groups/${all[2]!.id}/users`);
+      const res = await h.api("/api/v1/groups?limit=1");
+      assert.equal(res.headers.get("x-rate-limit-limit"), "77", "rated in the groups bucket");
+      const filtered = await walk<GroupJson>(
+        h,
+        `/api/v1/groups?limit=1&filter=${encodeURIComponent('type eq "OKTA_GROUP" or type eq "APP_GROUP"')}`,
+      );
+      assert.deepEqual(
+        filtered.flat().map((g) => g.profile.name),
+        ["AD Finance", "Staff", "Leads"],
+      );
+      await expectError(
+        await h.api(`/api/v1/groups?filter=${encodeURIComponent('profile.name eq "Staff"')}`),
+        400,
+        "E0000031",
+      );
+      const q = (await (await h.api("/api/v1/groups?q=le")).json()) as GroupJson[];
+      assert.deepEqual(
+        q.map((g) => g.profile.name),
+        ["Leads"],
+      );
+      await expectError(await h.api("/api/v1/groups?limit=0"), 400, "E0000001");
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("GET /api/v1/groups/{id}/users pages past page 1, every status; unknown group 404", async () => {
+    const h = await start({ seed: groupSeed });
+    try {
+      const staff = h.emulator.state.groupByName("Staff")!;
+      const pages = await walk<UserJson>(h, `/api/v1/groups/${staff.id}/users?limit=10`);
+      assert.deepEqual(
+        pages.map((p) => p.length),
+        [10, 10, 5],
+      );
+      const emails = pages.flat().map((u) => u.profile.email);
+      assert.deepEqual(
+        emails,
+        members.map((m) => m.email),
+      );
+      assert.equal(pages.flat()[3]!.status, "DEPROVISIONED");
+      const leads = h.emulator.state.groupByName("Leads")!;
+      const all = (await (await h.api(`/api/v1/groups/${leads.id}/users`)).json()) as UserJson[];
+      assert.equal(all.length, 5, "default limit 1000");
+      await expectError(await h.api("/api/v1/groups/00gnothere/users"), 404, "E0000007");
+      await expectError(await h.api(`/api/v1/groups/${staff.id}/users`, post({})), 405, "E0000022");
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -7,6 +7,16 @@ import { urlOf } from "../shared/paths.ts";
 import { oktaPolicy } from "./errors.ts";
 import { OKTA_BUCKETS, OKTA_MAX_CONCURRENT, type OktaBucket } from "./rate-limits.ts";
 
+/** The fields of Okta's Group object cordon reads (spec `Group`). */
+export interface OktaGroup {
+  id: string;
+  type: string;
+  profile: { name: string; description?: string | null };
+}
+
+/** The group types reconciliation reads: Okta-mastered and app-imported (AD, LDAP…); `BUILT_IN` (Everyone) is not. */
+export const ENTITLEMENT_GROUP_TYPES = ["OKTA_GROUP", "APP_GROUP"] as const;
+
 /** The fields of Okta's User object cordon reads (spec `User`). */
 export interface OktaUser {
   id: string;
@@ -175,6 +185,58 @@ export class OktaClient {
         yield user;
       }
     }
+  }
+
+  /**
+   * Every OKTA_GROUP and APP_GROUP of the org (spec `listGroups`, scope okta.groups.read), 200 a page: the spec
+   * allows `limit` up to 10000 but says "We recommend using a limit less than or equal to 200", and an org has far
+   * fewer groups than users, so the recommended size costs a call or two. The type filter is spec `listGroups.filter`
+   * ("supports … `id`, `type`, `lastUpdated`, and `lastMembershipUpdated`", example `type eq "OKTA_GROUP"`); it
+   * leaves out `Everyone` (BUILT_IN), whose member walk would re-read the whole directory. The type is checked
+   * again here in case a server ignores the filter.
+   */
+  async listGroups(signal?: AbortSignal): Promise<OktaGroup[]> {
+    const groups: OktaGroup[] = [];
+    for await (const group of this.paginate<OktaGroup>(
+      {
+        method: "GET",
+        path: ["/api/v1/groups"],
+        query: {
+          filter: ENTITLEMENT_GROUP_TYPES.map((t) => `type eq "${t}"`).join(" or "),
+          limit: 200,
+        },
+        bucket: "groups",
+        idempotent: true,
+        operation: "/api/v1/groups",
+      },
+      signal,
+    )) {
+      if ((ENTITLEMENT_GROUP_TYPES as readonly string[]).includes(group.type)) groups.push(group);
+    }
+    return groups;
+  }
+
+  /**
+   * Ids of every member of a group (spec `listGroupUsers`, scope okta.groups.read), `Link`-paged. `limit=1000` is
+   * the spec's default for this operation (no maximum is stated; the spec now recommends 200 per page): 1000
+   * keeps a 2,000-member group to two calls.
+   */
+  async listGroupMemberIds(groupId: string, signal?: AbortSignal): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const user of this.paginate<OktaUser>(
+      {
+        method: "GET",
+        path: ["/api/v1/groups/", { id: groupId }, "/users"],
+        query: { limit: 1000 },
+        bucket: "groups",
+        idempotent: true,
+        operation: "/api/v1/groups/{id}/users",
+      },
+      signal,
+    )) {
+      ids.push(user.id);
+    }
+    return ids;
   }
 
   /**

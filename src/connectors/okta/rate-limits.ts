@@ -16,6 +16,11 @@ export const OKTA_BUCKETS = {
   userGet: { limit: 2000, windowMs: MINUTE },
   /** POST|PUT|DELETE /api/v1/users/{id}. */
   userWrite: { limit: 600, windowMs: MINUTE },
+  /**
+   * /api/v1/groups and /api/v1/groups* (list groups, list members): rl-global-mgmt "group actions" line; the
+   * figure is **unverified** (see the emulator's bucket) and is replaced by the org's `X-Rate-Limit-Limit`.
+   */
+  groups: { limit: 500, windowMs: MINUTE },
   /** Everything else under /api/v1. */
   other: { limit: 1200, windowMs: MINUTE },
 } satisfies Record<string, BucketLimit>;

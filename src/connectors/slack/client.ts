@@ -1,5 +1,5 @@
 import type { Account } from "../../core/account.ts";
-import { isKind } from "../../core/errors.ts";
+import { CordonError, isKind } from "../../core/errors.ts";
 import type { HttpClient, HttpMethod, HttpResponse } from "../../http/client.ts";
 import { RetryBudget } from "../../http/retry.ts";
 import { type ConnectorDeps, connectionHttpClient } from "../shared/deps.ts";
@@ -28,8 +28,12 @@ export interface ScimUser {
   id: string;
   userName: string;
   active: boolean;
+  displayName?: string;
   emails?: Array<{ value: string; primary?: boolean }>;
 }
+
+/** SCIM's page size ceiling for `GET /Users` (api.slack.com/changelog/2019-06-have-scim-will-paginate). */
+export const SCIM_MAX_COUNT = 1000;
 
 export interface SlackClientConfig {
   connection: string;
@@ -142,6 +146,50 @@ export class SlackClient {
     );
     const resources = (response.body as { Resources?: ScimUser[] }).Resources ?? [];
     return resources[0] ?? null;
+  }
+
+  /**
+   * Every SCIM user of the org, deactivated ones included (`active: false`), `count` a page (at most 1,000:
+   * "HTTP requests with count parameter values of 1001 and above will automatically be evaluated as if 1000 were
+   * provided … The remainder can be fetched by adjusting the startIndex parameter", api.slack.com/changelog/
+   * 2019-06-have-scim-will-paginate). `startIndex` is 1-based (RFC 7644 §3.4.2.4) and advances by the number of
+   * resources each page actually held, until `totalResults` is reached. A page that is malformed, or empty before
+   * the total is reached, throws: a short list must never pass for the whole org.
+   */
+  async *listScimUsers(signal?: AbortSignal, count = SCIM_MAX_COUNT): AsyncGenerator<ScimUser> {
+    const pageSize = Math.max(1, Math.min(SCIM_MAX_COUNT, Math.trunc(count)));
+    let startIndex = 1;
+    for (;;) {
+      const response = await this.scim(
+        {
+          method: "GET",
+          path: ["/Users"],
+          query: { startIndex, count: pageSize },
+          bucket: "listUsers",
+          idempotent: true,
+          operation: "/Users",
+        },
+        signal,
+      );
+      const body = response.body as { totalResults?: unknown; Resources?: unknown } | null;
+      const total = body?.totalResults;
+      const resources = body?.Resources ?? [];
+      if (typeof total !== "number" || !Array.isArray(resources)) {
+        throw new CordonError(
+          { kind: "vendor", vendor: "slack", status: response.status },
+          "slack GET /scim/v2/Users: expected a SCIM ListResponse with totalResults and Resources",
+        );
+      }
+      for (const user of resources as ScimUser[]) yield user;
+      if (startIndex - 1 + resources.length >= total) return;
+      if (resources.length === 0) {
+        throw new CordonError(
+          { kind: "vendor", vendor: "slack", status: response.status },
+          `slack GET /scim/v2/Users: empty page at startIndex ${startIndex} of ${total}; the list is incomplete`,
+        );
+      }
+      startIndex += resources.length;
+    }
   }
 
   async userInfo(id: string, signal?: AbortSignal): Promise<SlackUser | null> {

@@ -17,6 +17,7 @@ import {
 } from "./rate-limits.ts";
 import { mountOktaControl } from "./routes/control.ts";
 import { mountFactorRoutes } from "./routes/factors.ts";
+import { mountGroupRoutes } from "./routes/groups.ts";
 import { LIFECYCLE_OPERATIONS, mountLifecycleRoutes } from "./routes/lifecycle.ts";
 import { mountRoleRoutes } from "./routes/roles.ts";
 import { mountTokenRoutes } from "./routes/tokens.ts";
@@ -59,6 +60,8 @@ const KNOWN_PATHS = [
   /^\/api\/v1\/users\/[^/]+\/clients\/[^/]+\/(grants|tokens)(\/[^/]+)?$/,
   /^\/api\/v1\/api-tokens(\/[^/]+)?$/,
   /^\/api\/v1\/iam\/assignees\/users$/,
+  /^\/api\/v1\/groups$/,
+  /^\/api\/v1\/groups\/[^/]+\/users$/,
 ];
 
 /** Injected faults in Okta's error format (status table: error-codes doc). A 429 announces its reset delay. */
@@ -84,7 +87,7 @@ function renderFault(c: OktaContext, rule: FaultRule, clock: Clock): Response {
 }
 
 /**
- * An Okta org over HTTP: users and their lifecycle, sessions, OAuth grants, clients and refresh tokens, factors
+ * An Okta org over HTTP: users and their lifecycle, groups and their members, sessions, OAuth grants, clients and refresh tokens, factors
  * and API tokens, with Okta's error envelope, Link pagination and X-Rate-Limit-* rate limiting. Middleware order:
  * org context → request id → control endpoints (no auth) → rate limits → injected faults → auth → routes.
  */
@@ -125,6 +128,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
   mountFactorRoutes(app);
   mountRoleRoutes(app);
   mountTokenRoutes(app);
+  mountGroupRoutes(app);
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

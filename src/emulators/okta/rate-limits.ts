@@ -12,7 +12,7 @@ export type OktaPlan = "workforce" | "free_developer";
  * specific matching endpoint only ("a more specific limit is considered separately from a more general limit on the
  * same base URI", rate-limits doc), so each request counts against exactly one bucket.
  */
-export type OktaBucket = "users" | "user-get" | "user-write" | "api-v1";
+export type OktaBucket = "users" | "user-get" | "user-write" | "groups" | "api-v1";
 export type RateLimitOverrides = Partial<Record<OktaBucket | "concurrent", number>>;
 
 export const BUCKET_LIMITS: Record<OktaBucket, Record<OktaPlan, number>> = {
@@ -25,6 +25,15 @@ export const BUCKET_LIMITS: Record<OktaBucket, Record<OktaPlan, number>> = {
   "user-get": { workforce: 2000, free_developer: 1000 },
   /** `POST|PUT|DELETE /api/v1/users/{id}`: 600 Workforce; 100 free developer (contracts §4). */
   "user-write": { workforce: 600, free_developer: 100 },
+  /**
+   * `/api/v1/groups` and the endpoints of the form `/api/v1/groups*` without a more specific line (list groups,
+   * list a group's members): rl-global-mgmt has a "Create, list, or other group actions" line beside the apps one
+   * ("API endpoints that end with an asterisk … refer to calls that use that base schema and don't match a
+   * specific endpoint"). Figures: 500 Workforce, 100 free developer, as recalled from that page's table; neither
+   * contracts §4 nor the spec states them (**unverified**; the connector paces by the org's own
+   * `X-Rate-Limit-Limit` whatever the figure).
+   */
+  groups: { workforce: 500, free_developer: 100 },
   /**
    * Every other `/api/v1` endpoint (lifecycle, sessions, grants, clients, factors, api-tokens): 1,200 Workforce;
    * 600 Enterprise (contracts §4 "most other /api/v1"; bucket mapping **unverified**, as contracts says).
@@ -45,6 +54,7 @@ export function bucketFor(method: string, path: string): OktaBucket {
   const m = method.toUpperCase();
   if (path === "/api/v1/users" && (m === "GET" || m === "POST")) return "users";
   if (USER_PATH.test(path)) return m === "GET" ? "user-get" : "user-write";
+  if (path === "/api/v1/groups" || path.startsWith("/api/v1/groups/")) return "groups";
   return "api-v1";
 }
 

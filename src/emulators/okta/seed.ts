@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { FACTOR_KINDS, type OktaState, USER_STATUSES } from "./state.ts";
+import { FACTOR_KINDS, GROUP_TYPES, type OktaState, USER_STATUSES } from "./state.ts";
+
+/** A group declared up front (a description, an APP_GROUP type, or a group with no members yet). */
+const SeedGroup = z.strictObject({
+  name: z.string().min(1, "groups[].name must not be empty"),
+  description: z.string().optional(),
+  type: z.enum(GROUP_TYPES, { error: `groups[].type must be one of ${GROUP_TYPES.join(", ")}` }).optional(),
+});
 
 const SeedOAuthClient = z.strictObject({
   clientId: z.string().min(1, "oauthClients[].clientId must not be empty (Okta client ids look like 0oa…)"),
@@ -94,6 +101,11 @@ export const OktaSeed = z
     plan: z
       .enum(["workforce", "free_developer"], { error: 'plan must be "workforce" or "free_developer"' })
       .optional(),
+    /**
+     * Groups declared up front, in listing order. Every name in `users[].groups` is a group too (an OKTA_GROUP,
+     * created on first mention when not declared here).
+     */
+    groups: z.array(SeedGroup).optional(),
     users: z.array(SeedUser).optional(),
     /** Login or email of the user `GET /api/v1/users/me` returns. */
     tokenOwner: z.string().min(1).optional(),
@@ -130,6 +142,8 @@ export function parseOktaSeed(input: unknown): OktaSeed {
 /** Fills a fresh org from a parsed seed. Ids come from the state's counters, so a seed always yields the same ids. */
 export function applyOktaSeed(state: OktaState, seed: OktaSeed): void {
   state.acceptedTokens = seed.tokens ? new Set(seed.tokens) : undefined;
+  for (const group of seed.groups ?? [])
+    state.ensureGroup(group.name, { description: group.description, type: group.type });
   for (const entry of seed.users ?? []) {
     const names = namesFromEmail(entry.email);
     const user = state.addUser({

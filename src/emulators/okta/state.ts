@@ -43,6 +43,22 @@ export interface UserRecord {
   groups: string[];
 }
 
+/** Spec `GroupType`: Okta-mastered, app-imported (e.g. Active Directory) or the built-in `Everyone`. */
+export const GROUP_TYPES = ["OKTA_GROUP", "APP_GROUP", "BUILT_IN"] as const;
+export type GroupType = (typeof GROUP_TYPES)[number];
+
+/** Spec `Group`. Members are the users whose `groups` name it (names are unique in the emulated org). */
+export interface GroupRecord {
+  readonly seq: number;
+  readonly id: string;
+  readonly name: string;
+  description: string | null;
+  readonly type: GroupType;
+  readonly created: number;
+  lastUpdated: number;
+  lastMembershipUpdated: number;
+}
+
 export interface SessionRecord {
   readonly id: string;
   readonly userId: string;
@@ -146,6 +162,9 @@ export class OktaState {
   readonly #accessTokens = new Map<string, AccessTokenRecord>();
   readonly #factors = new Map<string, FactorRecord>();
   readonly #apiTokens = new Map<string, ApiTokenRecord>();
+  readonly #groups = new Map<string, GroupRecord>();
+  /** Group name → group id. */
+  readonly #groupByName = new Map<string, string>();
   /** Every id ever issued → its sequence number, so a cursor still works after its item is deleted. */
   readonly #seqOf = new Map<string, number>();
   #seq = 0;
@@ -192,6 +211,9 @@ export class OktaState {
   }
   get apiTokens(): ReadonlyMap<string, ApiTokenRecord> {
     return this.#apiTokens;
+  }
+  get groups(): ReadonlyMap<string, GroupRecord> {
+    return this.#groups;
   }
 
   /** The sequence number of any id this org ever issued (pagination cursors). */
@@ -240,6 +262,7 @@ export class OktaState {
     };
     this.#users.set(id, user);
     this.#byLogin.set(input.login.toLowerCase(), id);
+    for (const name of user.groups) this.ensureGroup(name).lastMembershipUpdated = now;
     return user;
   }
 
@@ -292,6 +315,48 @@ export class OktaState {
     user.statusChanged = now;
     user.lastUpdated = now;
     if (status === "ACTIVE" && user.activated === null) user.activated = now;
+  }
+
+  // ── groups ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** The group with this name, created (OKTA_GROUP) if there is none yet. */
+  ensureGroup(name: string, options: { description?: string; type?: GroupType } = {}): GroupRecord {
+    const existing = this.groupByName(name);
+    if (existing) {
+      if (options.description !== undefined) existing.description = options.description;
+      return existing;
+    }
+    const id = this.ids.next("00g");
+    const now = this.now();
+    const group: GroupRecord = {
+      seq: this.#register(id),
+      id,
+      name,
+      description: options.description ?? null,
+      type: options.type ?? "OKTA_GROUP",
+      created: now,
+      lastUpdated: now,
+      lastMembershipUpdated: now,
+    };
+    this.#groups.set(id, group);
+    this.#groupByName.set(name, id);
+    return group;
+  }
+
+  groupByName(name: string): GroupRecord | undefined {
+    const id = this.#groupByName.get(name);
+    return id === undefined ? undefined : this.#groups.get(id);
+  }
+
+  listGroups(): GroupRecord[] {
+    return [...this.#groups.values()];
+  }
+
+  /** Members in user-creation order (the cursor order of `/groups/{id}/users`), every status included. */
+  groupMembers(groupId: string): UserRecord[] {
+    const group = this.#groups.get(groupId);
+    if (!group) return [];
+    return [...this.#users.values()].filter((u) => u.groups.includes(group.name));
   }
 
   // ── sessions ────────────────────────────────────────────────────────────────────────────────────────────
