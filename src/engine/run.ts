@@ -57,8 +57,11 @@ export interface RunOptions {
   accountConcurrency?: number;
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
-  /** Also called for each account whose containment took hold (opens a hold) or was undone (releases it). */
-  holds: "open" | "release";
+  /**
+   * Also called for each account whose containment took hold (opens a hold) or was undone (releases it).
+   * `none`: the run never opens or releases holds (reconciliation: containment always wins over it).
+   */
+  holds: "open" | "release" | "none";
 }
 
 /** Sortable, unguessable run ids: `run_<time base36>_<random>`. */
@@ -234,6 +237,7 @@ async function updateHold(
   options: RunOptions,
 ): Promise<void> {
   const { store } = options;
+  if (options.holds === "none") return;
   if (options.holds === "open") {
     if (steps.some((s) => s.state === "applied" || s.state === "already_in_state")) {
       await store.openHold({

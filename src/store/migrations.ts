@@ -92,6 +92,32 @@ export const migrations: readonly string[] = [
   CREATE TRIGGER ledger_head_no_delete BEFORE DELETE ON ledger_head
     BEGIN SELECT RAISE(ABORT, 'the ledger head cannot be deleted'); END;
   `,
+  // 2: runs may be of kind 'reconcile'. SQLite cannot alter a CHECK, so the runs table is rebuilt (the documented
+  // 12-step procedure: new table, copy, drop, rename). `applyMigrations` turns foreign keys off around the
+  // migration transaction and runs `foreign_key_check` before committing. The ledger is not touched.
+  `
+  CREATE TABLE runs_v2 (
+    id            TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('contain', 'uncontain', 'reconcile')),
+    state         TEXT NOT NULL CHECK (state IN ('running', 'completed', 'partial', 'failed')),
+    plan_hash     TEXT NOT NULL,
+    plan          TEXT NOT NULL,
+    reason        TEXT,
+    actor         TEXT NOT NULL,
+    parent_run_id TEXT REFERENCES runs_v2 (id),
+    created_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    summary       TEXT,
+    started_seq   INTEGER NOT NULL UNIQUE
+  );
+  INSERT INTO runs_v2 (id, kind, state, plan_hash, plan, reason, actor, parent_run_id, created_at, finished_at,
+                       summary, started_seq)
+    SELECT id, kind, state, plan_hash, plan, reason, actor, parent_run_id, created_at, finished_at, summary,
+           started_seq FROM runs;
+  DROP TABLE runs;
+  ALTER TABLE runs_v2 RENAME TO runs;
+  CREATE INDEX runs_kind ON runs (kind, started_seq);
+  `,
 ];
 
 /**
@@ -102,6 +128,10 @@ export function applyMigrations(db: DatabaseSync, now: () => string): { from: nu
   db.exec(
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
   );
+  // Table rebuilds (migration 2) must not cascade or fail on foreign keys mid-way; the pragma is a no-op inside a
+  // transaction, so it is switched here and restored after, and `foreign_key_check` guards the result.
+  const foreignKeys = db.prepare("PRAGMA foreign_keys").get()?.["foreign_keys"] === 1;
+  if (foreignKeys) db.exec("PRAGMA foreign_keys = OFF");
   db.exec("BEGIN IMMEDIATE");
   try {
     const row = db.prepare("SELECT max(version) AS version FROM schema_version").get();
@@ -113,14 +143,25 @@ export function applyMigrations(db: DatabaseSync, now: () => string): { from: nu
       );
     }
     const record = db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)");
+    // One timestamp for every version applied now: they commit together.
+    const appliedAt = from < migrations.length ? now() : "";
     for (let version = from + 1; version <= migrations.length; version++) {
       db.exec(migrations[version - 1]!);
-      record.run(version, now());
+      record.run(version, appliedAt);
+    }
+    const broken = db.prepare("PRAGMA foreign_key_check").all();
+    if (broken.length > 0) {
+      throw new CordonError(
+        { kind: "internal" },
+        `the schema migration left ${broken.length} broken foreign key reference(s); nothing was changed`,
+      );
     }
     db.exec("COMMIT");
     return { from, to: migrations.length };
   } catch (error) {
     if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
+  } finally {
+    if (foreignKeys) db.exec("PRAGMA foreign_keys = ON");
   }
 }

@@ -43,7 +43,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const RUN_KINDS: readonly RunKind[] = ["contain", "uncontain"];
+const RUN_KINDS: readonly RunKind[] = ["contain", "uncontain", "reconcile"];
 const FINAL_RUN_STATES: readonly RunState[] = ["completed", "partial", "failed"];
 const OUTCOME_STATES: readonly StepState[] = ["applied", "already_in_state", "failed", "skipped"];
 

@@ -186,7 +186,7 @@ test("the store refuses what the engine must never do, and records nothing for i
     [() => store.createRun(runInput("run-1")), "conflict"],
     [() => store.createRun(runInput("run-2", { parentRunId: "missing" })), "invalid_input"],
     [() => store.createRun(runInput("")), "invalid_input"],
-    [() => store.createRun(runInput("run-3", { kind: "reconcile" as "contain" })), "invalid_input"],
+    [() => store.createRun(runInput("run-3", { kind: "bogus" as "contain" })), "invalid_input"],
     [() => store.recordStepIntent(stepInput("missing", 0)), "invalid_input"],
     [() => store.recordStepIntent(stepInput("run-1", 0)), "conflict"],
     [() => store.recordStepIntent(stepInput("run-1", -1)), "invalid_input"],

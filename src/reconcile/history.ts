@@ -1,0 +1,65 @@
+/**
+ * What the store knows that the plan needs: which accounts cordon's own reconcile runs deactivated (and have not
+ * reactivated since), which accounts an open containment holds, and whether this target was ever reconciled.
+ */
+import type { ActionCall } from "../core/connector.ts";
+import type { RunRecord, Store } from "../store/types.ts";
+import type { LastCordonAction } from "./plan.ts";
+
+const PAGE = 500;
+
+/** Every reconcile run of this target connection, newest first. */
+export async function reconcileRunsOf(store: Store, connection: string): Promise<RunRecord[]> {
+  // listRuns has no offset; ask for more until fewer come back than asked for.
+  let limit = PAGE;
+  for (;;) {
+    const runs = await store.listRuns({ kind: "reconcile", limit });
+    if (runs.length < limit) return runs.filter((run) => targetOf(run) === connection);
+    limit *= 2;
+  }
+}
+
+function targetOf(run: RunRecord): string | undefined {
+  const plan = run.plan as { target?: { connection?: unknown } } | null;
+  return typeof plan?.target?.connection === "string" ? plan.target.connection : undefined;
+}
+
+/**
+ * Per account id: the last lifecycle action a reconcile run of this target applied. Only `applied` counts for a
+ * deactivation (`already_in_state` means someone else had deactivated it first); a reactivation counts either way.
+ */
+export async function cordonLifecycleHistory(
+  store: Store,
+  connection: string,
+  lifecycle: { deactivate: ActionCall; reactivate: ActionCall },
+): Promise<Map<string, LastCordonAction>> {
+  const last = new Map<string, LastCordonAction>();
+  for (const run of await reconcileRunsOf(store, connection)) {
+    const steps = await store.listSteps(run.id);
+    // Newest run first; within a run the highest seq last wins, so walk the steps backwards.
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const step = steps[i]!;
+      if (step.connection !== connection || last.has(step.accountId)) continue;
+      if (step.actionId === lifecycle.deactivate.actionId && step.state === "applied")
+        last.set(step.accountId, "deactivate");
+      else if (
+        step.actionId === lifecycle.reactivate.actionId &&
+        (step.state === "applied" || step.state === "already_in_state")
+      )
+        last.set(step.accountId, "reactivate");
+    }
+  }
+  return last;
+}
+
+/** Open containment holds on this connection, by account id and by lower-case email. */
+export async function openHoldsOf(
+  store: Store,
+  connection: string,
+): Promise<{ byId: Map<string, string>; byEmail: Map<string, string> }> {
+  const holds = await store.listOpenHolds({ connection });
+  return {
+    byId: new Map(holds.map((h) => [h.accountId, h.runId])),
+    byEmail: new Map(holds.map((h) => [h.email.trim().toLowerCase(), h.runId])),
+  };
+}
