@@ -12,6 +12,7 @@ import { connectionsTestCommand } from "./commands/connections.ts";
 import { applyCommand, type ContainOptions, containCommand, planCommand } from "./commands/contain.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { emulateCommand } from "./commands/emulate.ts";
+import { type ReconcileCliOptions, reconcileCommand } from "./commands/reconcile.ts";
 import { statusCommand } from "./commands/status.ts";
 import { uncontainCommand } from "./commands/uncontain.ts";
 import { type CliContext, createContext, type GlobalOptions } from "./context.ts";
@@ -128,6 +129,25 @@ export async function runCli(argv: string[]): Promise<number> {
     .action((runId: string, options: { yes?: boolean; dryRun?: boolean }) =>
       run(() => uncontainCommand(context(), output, runId, options))(),
     );
+
+  program
+    .command("reconcile")
+    .description(
+      "deactivate who lost entitlement to an app, reactivate only whom cordon deactivated; the plan by default, fails closed on any empty or partial read",
+    )
+    .option("--target <connection>", "only this target from cordon.yaml reconcile.targets")
+    .option("--apply", "act on the plan (default: show it)")
+    .option(
+      "--first-run-apply",
+      "act even on a target cordon has never reconciled (default: the first run only reports)",
+    )
+    .option("--max-changes <n>", "stop before acting above this many changes", positiveInt)
+    .option(
+      "--max-share <fraction>",
+      "stop before acting above this share of the target's accounts (0–1)",
+      Number,
+    )
+    .action((options: ReconcileCliOptions) => run(() => reconcileCommand(context(), output, options))());
 
   program
     .command("status")
