@@ -13,7 +13,6 @@
  * Usage: node bench/mass-contain.ts [--users 1000] [--apps okta,slack | --apps all] [--scale 60]
  *                                   [--latency-ms 150] [--skip-naive]
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +31,7 @@ import type { AttemptEvent } from "../src/http/client.ts";
 import { RateGovernor } from "../src/http/governor.ts";
 import { runAction } from "../src/library.ts";
 import { openSqliteStore } from "../src/store/index.ts";
+import { control, floorMs, spawnEmulator } from "./support.ts";
 
 const ALL: EmulatedVendor[] = ["okta", "slack", "entra", "google", "atlassian", "github", "aws"];
 const { values } = parseArgs({
@@ -144,51 +144,12 @@ interface Tenant {
   close(): Promise<void>;
 }
 
-const BIN = new URL("../bin/cordon.js", import.meta.url).pathname;
-
-/**
- * Each emulator runs in its own process (`cordon emulate`), as a vendor runs on its own servers: the emulators'
- * work must not compete with cordon's for this process's one JavaScript thread.
- */
-async function spawnEmulator(
-  vendor: EmulatedVendor,
-  seedPath: string,
-): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [BIN, "emulate", vendor, "--seed", seedPath, "--time-scale", String(SCALE), "--port", "0"],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (chunk) => {
-      out += chunk;
-      const line = out.split("\n").find((l) => l.startsWith(`${vendor} `));
-      if (line) resolve(line.slice(vendor.length + 1).trim());
-    });
-    child.once("exit", (code) => reject(new Error(`emulator ${vendor} exited with ${code}`)));
-  });
-  return { url, child };
-}
-
-async function control(url: string, method: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${url}/__cordon/faults`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${url}: fault control answered ${response.status}`);
-  return response.json();
-}
-
 async function tenant(faultRate: number, dir: string): Promise<Tenant> {
   const serviceAccount = rehearsalServiceAccount();
   const seedPath = join(dir, "seed.json");
   writeFileSync(seedPath, JSON.stringify(SeedFile.parse(seedFor(serviceAccount.seed))));
   const running = await Promise.all(
-    APPS.map(async (vendor) => ({ vendor, ...(await spawnEmulator(vendor, seedPath)) })),
+    APPS.map(async (vendor) => ({ vendor, ...(await spawnEmulator(vendor, seedPath, SCALE)) })),
   );
   const urls = new Map(running.map((r) => [r.vendor, r.url]));
   for (const { url } of running) {
@@ -238,30 +199,13 @@ async function tenant(faultRate: number, dir: string): Promise<Tenant> {
 }
 
 /**
- * The least time the documented limits allow for the calls a run needed: the busiest bucket of any app decides.
- * The vendors' windows are fixed, so n calls at L per window need (⌈n/L⌉ − 1) whole windows at the very least.
- */
-function floorMs(attempts: AttemptEvent[]): { ms: number; bucket: string; calls: number } {
-  const calls = new Map<string, { count: number; limit: AttemptEvent["limit"] }>();
-  for (const a of attempts) {
-    if (a.status === null || a.status >= 400) continue;
-    const key = `${a.vendor}:${a.bucket}`;
-    calls.set(key, { count: (calls.get(key)?.count ?? 0) + 1, limit: a.limit });
-  }
-  let worst = { ms: 0, bucket: "-", calls: 0 };
-  for (const [key, { count, limit }] of calls) {
-    const ms = (Math.ceil(count / limit.limit) - 1) * (limit.windowMs / SCALE);
-    if (ms > worst.ms) worst = { ms, bucket: key, calls: count };
-  }
-  return worst;
-}
-
-/**
  * Asked of the vendors themselves, through their own APIs, independently of cordon's verification reads:
  * Okta users still ACTIVE, Slack users still active (SCIM), among the people the run contained.
  */
 async function checkVendorState(t: Tenant): Promise<string[]> {
   const problems: string[] = [];
+  // The check must not draw the injected faults meant for cordon.
+  for (const url of t.urls.values()) await control(url, "DELETE");
   const okta = t.urls.get("okta");
   if (okta) {
     let active = 0;
@@ -344,7 +288,7 @@ async function runCordon(label: string, faultRate: number) {
     if (result.counts.unverified) problems.push(`${result.counts.unverified} effects not verified`);
     if (!(await store.verifyLedger()).ok) problems.push("ledger does not verify");
 
-    const floor = floorMs(attempts);
+    const floor = floorMs(attempts, SCALE);
     return {
       label,
       users: USERS,
@@ -393,7 +337,7 @@ async function runNaive() {
       }
     }
     const elapsed = performance.now() - started;
-    const floor = floorMs(attempts);
+    const floor = floorMs(attempts, SCALE);
     problems.push(...(await checkVendorState(t)));
     return {
       label: "naive sequential",
