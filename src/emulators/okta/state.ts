@@ -163,6 +163,8 @@ export class OktaState {
   readonly #factors = new Map<string, FactorRecord>();
   readonly #apiTokens = new Map<string, ApiTokenRecord>();
   readonly #groups = new Map<string, GroupRecord>();
+  /** Group name → members; dropped whenever a user is added or removed. */
+  #membersByGroup: Map<string, UserRecord[]> | undefined;
   /** Group name → group id. */
   readonly #groupByName = new Map<string, string>();
   /** Every id ever issued → its sequence number, so a cursor still works after its item is deleted. */
@@ -261,6 +263,7 @@ export class OktaState {
       groups: [...(input.groups ?? [])],
     };
     this.#users.set(id, user);
+    this.#membersByGroup = undefined;
     this.#byLogin.set(input.login.toLowerCase(), id);
     for (const name of user.groups) this.ensureGroup(name).lastMembershipUpdated = now;
     return user;
@@ -307,6 +310,7 @@ export class OktaState {
     for (const token of this.#apiTokens.values()) if (token.userId === id) this.#apiTokens.delete(token.id);
     this.#byLogin.delete(user.profile.login.toLowerCase());
     this.#users.delete(id);
+    this.#membersByGroup = undefined;
   }
 
   setStatus(user: UserRecord, status: UserStatus): void {
@@ -353,10 +357,25 @@ export class OktaState {
   }
 
   /** Members in user-creation order (the cursor order of `/groups/{id}/users`), every status included. */
+  /**
+   * Members of a group, in creation order. Indexed once per change of the user set, so listing a large group
+   * page by page does not scan the whole org for every page (emulator cost must not pass for cordon's).
+   */
   groupMembers(groupId: string): UserRecord[] {
     const group = this.#groups.get(groupId);
     if (!group) return [];
-    return [...this.#users.values()].filter((u) => u.groups.includes(group.name));
+    if (!this.#membersByGroup) {
+      const index = new Map<string, UserRecord[]>();
+      for (const user of this.#users.values()) {
+        for (const name of user.groups) {
+          const members = index.get(name);
+          if (members) members.push(user);
+          else index.set(name, [user]);
+        }
+      }
+      this.#membersByGroup = index;
+    }
+    return this.#membersByGroup.get(group.name) ?? [];
   }
 
   // ── sessions ────────────────────────────────────────────────────────────────────────────────────────────
