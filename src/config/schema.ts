@@ -72,6 +72,14 @@ export const Reconcile = z
       .max(1)
       .default(0.1)
       .describe("Stop before acting when changes exceed this share of the target's accounts"),
+    notify: z
+      .object({
+        connection: Name.describe("A Slack connection"),
+        channel: z.string().min(1).describe("Channel id or name for the summary"),
+      })
+      .strict()
+      .optional()
+      .describe("Post a summary of every applied reconcile to Slack"),
   })
   .strict();
 export type Reconcile = z.infer<typeof Reconcile>;

@@ -48,6 +48,7 @@ before(async () => {
         { email: "bob@corp.example" },
         { email: "carol@corp.example" },
       ],
+      channels: [{ name: "security" }],
     },
   });
   writeFileSync(join(dir, "rules.yaml"), "apps:\n  Slack:\n    allowedGroups: [engineering]\n");
@@ -63,6 +64,7 @@ reconcile:
     slack: { app: Slack }
   maxChanges: 5
   maxShare: 0.6
+  notify: { connection: slack, channel: security }
 `,
   );
   env = { OKTA_TOKEN: "okta-token", SLACK_TOKEN: "xoxp-slack-token", CORDON_STORE: join(dir, "ledger.db") };
@@ -100,6 +102,12 @@ test("cordon reconcile: plan by default, first run reports only, then applies; o
   assert.equal(activeIn("carol@corp.example"), false);
   assert.ok(activeIn("admin@corp.example") && activeIn("alice@corp.example"));
   assert.equal((await cordon(["audit", "verify"])).code, 0);
+  const security = slack.emulator.state.findChannel("security")!;
+  const posted = (slack.emulator.state.messages.get(security.id) ?? []).map((m) => m.text);
+  assert.ok(
+    posted.some((t) => /cordon reconcile slack \(Slack\): 2 deactivated, 0 reactivated/.test(t)),
+    posted.join("\n"),
+  );
 });
 
 test("cordon reconcile fails closed when the source of truth reads empty", async () => {

@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
+import type { Connector } from "../../core/connector.ts";
 import { CordonError } from "../../core/errors.ts";
+import { runAction } from "../../library.ts";
 import { connectorSource, fileSource, loadAccessRules, reconcile } from "../../reconcile/index.ts";
 import { formatReconcilePlan } from "../../reconcile/plan.ts";
 import type { CliContext } from "../context.ts";
@@ -83,6 +85,8 @@ export async function reconcileCommand(
           output.out("first reconcile of this target: report only (pass --first-run-apply to act)");
         else output.out("plan only: nothing was changed (pass --apply to act)");
       }
+      if (outcome.result && settings.notify)
+        await postSummary(byName(settings.notify.connection), settings.notify.channel, name, outcome, ctx);
       if (outcome.plan.alarms.length > 0) code = EXIT.refusedByPolicy;
       else if (outcome.result && code === EXIT.ok) code = runExitCode(outcome.result);
     }
@@ -91,4 +95,34 @@ export async function reconcileCommand(
   }
   if (output.json) output.out(JSON.stringify(outcomes, null, 2));
   return code;
+}
+
+/** A short summary of an applied reconcile, in the channel the security team watches. */
+async function postSummary(
+  slack: Connector,
+  channel: string,
+  target: string,
+  outcome: Awaited<ReturnType<typeof reconcile>>,
+  ctx: CliContext,
+): Promise<void> {
+  const { plan, result } = outcome;
+  const failed = result?.counts.failed ?? 0;
+  const text =
+    `cordon reconcile ${target} (${plan.app}): ${plan.counts.deactivate} deactivated, ${plan.counts.reactivate} reactivated, ` +
+    `${plan.counts.skipped} skipped${failed ? `, ${failed} FAILED` : ""}; run ${result?.runId}, plan ${plan.hash.slice(0, 12)}`;
+  await runAction(
+    slack,
+    "slack.post_message",
+    {
+      connection: slack.connection,
+      vendor: slack.vendor,
+      id: channel,
+      email: "",
+      status: "",
+      protectedReasons: [],
+      matchedBy: "notify",
+    },
+    { channel, text },
+    { clock: ctx.clock },
+  );
 }
