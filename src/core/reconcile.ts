@@ -18,6 +18,8 @@ export interface TargetAccount {
   active: boolean;
   protectedReasons: string[];
   displayName?: string;
+  /** The vendor's handle when actions need it rather than the id (GitHub login). */
+  login?: string;
 }
 
 /**

@@ -61,6 +61,7 @@ export async function applyReconcilePlan(
       matchedBy: "reconcile",
     };
     if (change.account.displayName !== undefined) account.displayName = change.account.displayName;
+    if (change.account.login !== undefined) account.login = change.account.login;
     return { account, calls: [{ actionId: change.call.actionId, input: { ...change.call.input } }] };
   });
 

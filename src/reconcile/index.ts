@@ -104,12 +104,23 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileOut
     (target.listAccounts as (signal?: AbortSignal) => Promise<TargetAccount[]>).call(target, options.signal),
   );
 
+  const restoreInputs = new Map<string, Record<string, unknown>>();
+  const deactivatedAccounts = new Map<string, TargetAccount>();
   const [history, holds, earlier] = await Promise.all([
-    cordonLifecycleHistory(store, target.connection, lifecycle),
+    cordonLifecycleHistory(
+      store,
+      target.connection,
+      lifecycle,
+      target.actions.get(lifecycle.deactivate.actionId),
+      restoreInputs,
+      deactivatedAccounts,
+    ),
     openHoldsOf(store, target.connection),
     reconcileRunsOf(store, target.connection),
   ]);
   const vendorRefuses = target.vendorRefuses;
+  // Accounts cordon removed (GitHub) are gone from the listing; cordon's own records keep them reactivatable.
+  const listed = new Set(accounts.map((a) => a.id));
   const plan = buildReconcilePlan({
     app: options.app,
     target: {
@@ -134,10 +145,11 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileOut
         : undefined,
     },
     sources: [{ name: options.source.name, people }],
-    accounts,
+    accounts: [...accounts, ...[...deactivatedAccounts.values()].filter((a) => !listed.has(a.id))],
     rule,
     rulesOrigin: { origin: options.rules.origin, format: options.rules.format },
     history,
+    restoreInputs,
     holds: holds.byId,
     holdsByEmail: holds.byEmail,
     now: options.clock.now(),

@@ -82,6 +82,8 @@ export interface ReconcilePlanInput {
   rulesOrigin?: { origin: string; format: string };
   /** Per target account id: the last lifecycle action a cordon reconcile run applied. */
   history: ReadonlyMap<string, LastCordonAction>;
+  /** Reactivation inputs rebuilt from cordon's own deactivation snapshots (exact restore), by account id. */
+  restoreInputs?: ReadonlyMap<string, Record<string, unknown>>;
   /** Open containment holds on this target: account id → the containment run that holds it. */
   holds: ReadonlyMap<string, string>;
   /** Same, by lower-case email (a hold found by address also wins). */
@@ -235,7 +237,9 @@ export function buildReconcilePlan(input: ReconcilePlanInput): ReconcilePlan {
       });
       continue;
     }
-    const call = input.target.lifecycle[change];
+    const lifecycleCall = input.target.lifecycle[change];
+    const restore = change === "reactivate" ? input.restoreInputs?.get(account.id) : undefined;
+    const call = restore ? { ...lifecycleCall, input: restore } : lifecycleCall;
     const refusal = input.target.vendorRefuses?.(account, call);
     if (refusal) {
       skipped.push({ account, reason: `would ${change} (${reason}) but ${refusal}` });

@@ -2,6 +2,7 @@ import { type Account, normaliseEmail, type Subject } from "../../core/account.t
 import type { AnyActionDefinition } from "../../core/action.ts";
 import type { ActionCall, ConnectionCheck, Connector, ContainmentProfile } from "../../core/connector.ts";
 import { CordonError, isCordonError } from "../../core/errors.ts";
+import type { TargetAccount } from "../../core/reconcile.ts";
 import type { ConnectorDeps } from "../shared/deps.ts";
 import { reinviteToOrg } from "./actions/reinvite-to-org.ts";
 import { removeFromOrg } from "./actions/remove-from-org.ts";
@@ -153,6 +154,38 @@ export function createGithubConnector(config: GithubClientConfig, deps: Connecto
         found.set(subject.email, accounts);
       }
       return found;
+    },
+    /**
+     * As a reconcile target: every active member (owners protected) and pending invitee, emails from the SAML
+     * identities or the `logins` map (a member with neither is listed without an email, and reconciliation leaves
+     * it alone rather than guess).
+     */
+    async listAccounts(signal?: AbortSignal): Promise<TargetAccount[]> {
+      const emailByLogin = new Map<string, string>();
+      for (const identity of (await client.samlIdentities(signal)) ?? []) {
+        if (identity.login) emailByLogin.set(identity.login.toLowerCase(), normaliseEmail(identity.nameId));
+      }
+      for (const [email, login] of Object.entries(config.logins ?? {}))
+        emailByLogin.set(login.toLowerCase(), normaliseEmail(email));
+      const accounts = new Map<string, TargetAccount>();
+      for (const role of ["admin", "member"] as const) {
+        for await (const user of client.listMembers(role, signal)) {
+          const key = user.login.toLowerCase();
+          accounts.set(key, {
+            id: String(user.id),
+            login: user.login,
+            email: emailByLogin.get(key) ?? "",
+            active: true,
+            protectedReasons: role === "admin" ? ["owner"] : [],
+          });
+        }
+      }
+      return [...accounts.values()];
+    },
+    /** Removal, and exact re-invitation (role and teams from the removal's snapshot). */
+    lifecycle: {
+      deactivate: { actionId: "github.remove_from_org", input: {} },
+      reactivate: { actionId: "github.reinvite_to_org", input: {} },
     },
     /** `GET /user`, then the token owner's membership: containment needs an active owner and `admin:org`. */
     async check(signal?: AbortSignal): Promise<ConnectionCheck> {
