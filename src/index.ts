@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 
-export { allActions, createConnector, type ResolvedConnection } from "./connectors/index.ts";
+export { allActions, createConnector, type ResolvedConnection, VENDORS } from "./connectors/index.ts";
 export { createOktaConnector, OktaClient } from "./connectors/okta/index.ts";
 export { createSlackConnector, SlackClient } from "./connectors/slack/index.ts";
 export type { Account, Subject } from "./core/account.ts";
@@ -18,6 +18,7 @@ export {
   isKind,
 } from "./core/errors.ts";
 export { type Plan, type PlanItem, planIsIntact } from "./core/plan.ts";
+export type { EntitledPerson, ReconcileCapabilities, TargetAccount } from "./core/reconcile.ts";
 export { createEmulator, startEmulators } from "./emulators/index.ts";
 export { applyPlan } from "./engine/contain.ts";
 export { buildPlan, type PlanRequest } from "./engine/plan.ts";
@@ -26,5 +27,13 @@ export type { RunResult, StepResult } from "./engine/run.ts";
 export { applyUndo, planUndo, type UndoPlan } from "./engine/uncontain.ts";
 export { RateGovernor } from "./http/governor.ts";
 export { connectOkta, connectSlack, findAccount, runAction } from "./library.ts";
+export {
+  applyReconcilePlan,
+  connectorSource,
+  fileSource,
+  loadAccessRules,
+  parseAccessRules,
+  reconcile,
+} from "./reconcile/index.ts";
 export { openSqliteStore } from "./store/index.ts";
 export type { Store } from "./store/types.ts";
