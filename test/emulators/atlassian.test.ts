@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Clock } from "../../src/core/clock.ts";
 import {
   type AtlassianEmulator,
   type AtlassianEmulatorOptions,
@@ -8,6 +7,7 @@ import {
   createAtlassianEmulator,
 } from "../../src/emulators/atlassian/index.ts";
 import { type RunningServer, serveFetch } from "../../src/emulators/kit/serve.ts";
+import { manualClock } from "../support/clock.ts";
 
 const KEY = "atl-admin-key";
 const ORG = "6665a7b2-4644-44e8-932c-68d2f1b0c0ff";
@@ -304,22 +304,12 @@ describe("atlassian emulator: user management API", () => {
 });
 
 /** A clock tests move by hand, on a minute boundary so fixed windows are predictable. */
-function manualClock(start = 1_700_000_040_000): Clock & { advance(ms: number): void } {
-  let now = start;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-}
+/** This file's clocks start at 1700000040000. */
+const atlassianClock = (start = 1_700_000_040_000) => manualClock(start);
 
 describe("atlassian emulator: rate limits and faults", () => {
   test("past the budget: 429 ADMIN-429-1 with Retry-After, exact ms and the reset; the next window recovers", async () => {
-    const clock = manualClock();
+    const clock = atlassianClock();
     const emulator = createAtlassianEmulator({ seed: SEED, clock, rateLimitOverrides: { admin: 3 } });
     const get = () =>
       emulator.app.fetch(
@@ -346,7 +336,7 @@ describe("atlassian emulator: rate limits and faults", () => {
   });
 
   test("timeScale compresses the window: the wait is exact in X-Cordon-Retry-After-Ms", async () => {
-    const clock = manualClock();
+    const clock = atlassianClock();
     const emulator = createAtlassianEmulator({
       seed: SEED,
       clock,

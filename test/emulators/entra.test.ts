@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Clock } from "../../src/core/clock.ts";
 import {
   createEntraEmulator,
   type EntraEmulator,
@@ -10,6 +9,7 @@ import {
 import { assignmentId } from "../../src/emulators/entra/routes/roles.ts";
 import { type RunningServer, serveFetch } from "../../src/emulators/kit/serve.ts";
 import { testTls } from "../../src/emulators/kit/tls.ts";
+import { type ManualClock, manualClock } from "../support/clock.ts";
 
 const TENANT = "3f1c2a8e-6b7d-4e5f-8a9b-0c1d2e3f4a5b";
 const APP = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d";
@@ -70,22 +70,8 @@ const SEED: EntraSeed = {
   ],
 };
 
-/** A clock tests move by hand, starting on a 5-minute boundary so every fixed window starts with the test. */
-interface ManualClock extends Clock {
-  advance(ms: number): void;
-}
-function manualClock(start = Math.floor(1_790_000_000_000 / 300_000) * 300_000): ManualClock {
-  let now = start;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-}
+/** This file's clocks start at Math.floor(1790000000000 / 300000) * 300000. */
+const entraClock = (start = Math.floor(1_790_000_000_000 / 300_000) * 300_000) => manualClock(start);
 
 interface Running {
   emulator: EntraEmulator;
@@ -97,7 +83,7 @@ interface Running {
 }
 
 async function start(options: EntraEmulatorOptions = {}): Promise<Running> {
-  const clock = manualClock();
+  const clock = entraClock();
   const emulator = createEntraEmulator({ seed: SEED, clock, ...options });
   const server = await serveFetch(emulator.app.fetch, { tls: testTls() });
   const token = async (clientId = APP) => {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Clock } from "../../src/core/clock.ts";
 import {
   createGithubEmulator,
   type GithubEmulator,
@@ -8,6 +7,7 @@ import {
   type GithubSeed,
 } from "../../src/emulators/github/index.ts";
 import { type RunningServer, serveFetch } from "../../src/emulators/kit/serve.ts";
+import { manualClock } from "../support/clock.ts";
 
 const TOKEN = "ghp_owner000000000000000000000000000000";
 const MEMBER_TOKEN = "ghp_member00000000000000000000000000000";
@@ -59,22 +59,6 @@ const SEED: GithubSeed = {
     { token: UNAUTHORIZED_SSO_TOKEN, owner: "root", ssoAuthorizedFor: ["acme"] },
   ],
 };
-
-interface ManualClock extends Clock {
-  advance(ms: number): void;
-}
-function manualClock(start = 1_700_002_800_000): ManualClock {
-  let now = start;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-}
 
 interface Api {
   emulator: GithubEmulator;
@@ -539,7 +523,7 @@ describe("github emulator: GraphQL SAML identities", () => {
 
 describe("github emulator: rate limits", () => {
   test("every reply carries x-ratelimit-* for its resource; remaining counts down", async () => {
-    const clock = manualClock();
+    const clock = manualClock(1_700_002_800_000);
     const h = await start({ clock });
     try {
       const a = await h.api("/user");
@@ -565,7 +549,7 @@ describe("github emulator: rate limits", () => {
   });
 
   test("primary limit exhausted: 403 with remaining 0 until the reset, then served again", async () => {
-    const clock = manualClock();
+    const clock = manualClock(1_700_002_800_000);
     const h = await start({ clock, rateLimitOverrides: { core: 3, graphql: 1 } });
     try {
       for (let i = 0; i < 3; i++) assert.equal((await h.api("/user")).status, 200);
@@ -592,7 +576,11 @@ describe("github emulator: rate limits", () => {
   });
 
   test("limitStatus 429 answers primary refusals with 429", async () => {
-    const h = await start({ clock: manualClock(), rateLimitOverrides: { core: 1 }, limitStatus: 429 });
+    const h = await start({
+      clock: manualClock(1_700_002_800_000),
+      rateLimitOverrides: { core: 1 },
+      limitStatus: 429,
+    });
     try {
       await h.api("/user");
       await expectError(await h.api("/user"), 429, /rate limit exceeded/);
@@ -602,7 +590,7 @@ describe("github emulator: rate limits", () => {
   });
 
   test("secondary limits: content creation per minute and points per endpoint, with retry-after", async () => {
-    const clock = manualClock();
+    const clock = manualClock(1_700_002_800_000);
     const h = await start({ clock, rateLimitOverrides: { contentPerMinute: 2, restPointsPerMinute: 10 } });
     try {
       for (const login of ["page-user1", "page-user2"])
@@ -645,7 +633,7 @@ describe("github emulator: rate limits", () => {
   });
 
   test("timeScale compresses the hour: a 1-second window at timeScale 3600", async () => {
-    const clock = manualClock();
+    const clock = manualClock(1_700_002_800_000);
     const h = await start({ clock, timeScale: 3600, rateLimitOverrides: { core: 1 } });
     try {
       await h.api("/user");

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import type { Clock } from "../../src/core/clock.ts";
 import {
   createGoogleEmulator,
   type GoogleEmulator,
@@ -10,6 +9,7 @@ import {
   SCOPE,
 } from "../../src/emulators/google/index.ts";
 import { type RunningServer, serveFetch } from "../../src/emulators/kit/serve.ts";
+import { manualClock } from "../support/clock.ts";
 import { seedServiceAccount, testServiceAccount } from "../support/google-harness.ts";
 
 const SA = testServiceAccount();
@@ -471,24 +471,12 @@ describe("google emulator: Directory API wire format", () => {
 });
 
 /** A clock tests move by hand, starting on a minute boundary so the fixed windows are predictable. */
-function manualClock(
-  start = Math.floor(Date.now() / 60_000) * 60_000,
-): Clock & { advance(ms: number): void } {
-  let now = start;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-}
+/** This file's clocks start at Math.floor(Date.now() / 60000) * 60000. */
+const googleClock = (start = Math.floor(Date.now() / 60_000) * 60_000) => manualClock(start);
 
 describe("google emulator: quota and faults", () => {
   test("the per-user quota answers 403 userRateLimitExceeded with the exact wait, then recovers", async () => {
-    const clock = manualClock();
+    const clock = googleClock();
     const s = await serve({ clock, rateLimitOverrides: { perUserPerMinute: 3 } });
     try {
       const path = `${D}/users/bob.baker@corp.example`;
@@ -507,7 +495,7 @@ describe("google emulator: quota and faults", () => {
   });
 
   test("timeScale compresses the window", async () => {
-    const clock = manualClock();
+    const clock = googleClock();
     const s = await serve({ clock, timeScale: 60, rateLimitOverrides: { perUserPerMinute: 1 } });
     try {
       assert.equal((await s.api(`${D}/users/bob.baker@corp.example`)).status, 200);

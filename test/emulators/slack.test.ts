@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Clock } from "../../src/core/clock.ts";
 import { type RunningServer, serveFetch } from "../../src/emulators/kit/serve.ts";
 import {
   createSlackEmulator,
@@ -8,6 +7,7 @@ import {
   type SlackEmulatorOptions,
 } from "../../src/emulators/slack/index.ts";
 import type { SlackSeed } from "../../src/emulators/slack/seed.ts";
+import { manualClock } from "../support/clock.ts";
 
 const TOKEN = "xoxp-test";
 
@@ -30,24 +30,6 @@ const SEED: SlackSeed = {
     { email: "deploybot@corp.example", name: "deploybot", isBot: true },
   ],
 };
-
-/** A clock tests move by hand, starting on a minute boundary so fixed windows are predictable. */
-interface ManualClock extends Clock {
-  advance(ms: number): void;
-}
-
-function manualClock(start = 1_699_999_980_000): ManualClock {
-  let now = start;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-}
 
 interface Harness {
   emulator: SlackEmulator;
