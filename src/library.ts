@@ -97,7 +97,7 @@ export async function runAction(
     clock: options.clock ?? systemClock(),
     signal: options.signal ?? new AbortController().signal,
   };
-  const snapshot = action.snapshot ? await action.snapshot(ctx) : undefined;
+  const snapshot = action.snapshot ? await action.snapshot(ctx, parsed.data) : undefined;
   const result = await action.execute(ctx, parsed.data, snapshot);
   const verification =
     result.outcome === "applied" && action.verify ? await action.verify(ctx, parsed.data) : undefined;

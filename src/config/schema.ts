@@ -56,7 +56,18 @@ export const Reconcile = z
     targets: z
       .record(
         Name,
-        z.object({ app: z.string().min(1).describe("The app's name in the rules file") }).strict(),
+        z
+          .object({
+            app: z.string().min(1).describe("The app's name in the rules file"),
+            appId: z
+              .string()
+              .min(1)
+              .optional()
+              .describe(
+                "Reconcile one application's assignments (Okta app id) instead of the whole directory",
+              ),
+          })
+          .strict(),
       )
       .describe("Connections to reconcile, each with its app name in the rules"),
     maxChanges: z

@@ -68,7 +68,7 @@ export interface ActionDefinition<Client = never, Input = unknown, Snapshot = un
   risk: RiskTier;
   input: z.ZodType<Input>;
   /** Read the prior state before acting (for exact undo). Omitted when nothing needs restoring. */
-  snapshot?: (ctx: ActionContext<Client>) => Promise<Snapshot>;
+  snapshot?: (ctx: ActionContext<Client>, input: Input) => Promise<Snapshot>;
   execute: (
     ctx: ActionContext<Client>,
     input: Input,

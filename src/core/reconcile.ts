@@ -1,4 +1,4 @@
-import type { ActionCall } from "./connector.ts";
+import type { ActionCall, Connector } from "./connector.ts";
 
 /** One person as a source of truth knows them: addresses, groups, and whether the source itself has them active. */
 export interface EntitledPerson {
@@ -31,6 +31,11 @@ export interface ReconcileCapabilities {
   listAccounts?(signal?: AbortSignal): Promise<TargetAccount[]>;
   /** The calls that deactivate and reactivate one account (action ids of this connector). */
   lifecycle?: { deactivate: ActionCall; reactivate: ActionCall };
+  /**
+   * One application's assignments as a target instead of the whole directory (Okta app-level: who may use app X),
+   * when the vendor has such a notion. Returns a connector whose `listAccounts`/`lifecycle` are the app's.
+   */
+  appTarget?(appId: string): Connector;
   /** As a source of truth (an identity provider): every person with their group names, all pages. */
   listPeople?(signal?: AbortSignal): Promise<EntitledPerson[]>;
 }

@@ -188,7 +188,7 @@ async function runStep(
         `invalid input for ${call.actionId}: ${parsed.error.issues[0]?.message ?? "rejected"}`,
       );
     const ctx: ActionContext<unknown> = { client: connector.client, account, clock, signal };
-    snapshot = action.snapshot ? await action.snapshot(ctx) : undefined;
+    snapshot = action.snapshot ? await action.snapshot(ctx, parsed.data) : undefined;
     const executed = await action.execute(ctx, parsed.data, snapshot);
     const verification =
       executed.outcome === "applied" ? await verifyEffect(action, ctx, parsed.data, options) : undefined;

@@ -10,15 +10,25 @@ import type { LastCordonAction } from "./plan.ts";
 
 const PAGE = 500;
 
-/** Every reconcile run of this target connection, newest first. */
-export async function reconcileRunsOf(store: Store, connection: string): Promise<RunRecord[]> {
+/**
+ * Every reconcile run of this target connection for this app, newest first. Keyed by both: one Okta org can be
+ * the target of several apps' assignments, and an unassignment from one app says nothing about another.
+ */
+export async function reconcileRunsOf(store: Store, connection: string, app?: string): Promise<RunRecord[]> {
   // listRuns has no offset; ask for more until fewer come back than asked for.
   let limit = PAGE;
   for (;;) {
     const runs = await store.listRuns({ kind: "reconcile", limit });
-    if (runs.length < limit) return runs.filter((run) => targetOf(run) === connection);
+    if (runs.length < limit) {
+      return runs.filter((run) => targetOf(run) === connection && (app === undefined || appOf(run) === app));
+    }
     limit *= 2;
   }
+}
+
+function appOf(run: RunRecord): string | undefined {
+  const plan = run.plan as { app?: unknown } | null;
+  return typeof plan?.app === "string" ? plan.app : undefined;
 }
 
 function targetOf(run: RunRecord): string | undefined {
@@ -38,12 +48,13 @@ export async function cordonLifecycleHistory(
   store: Store,
   connection: string,
   lifecycle: { deactivate: ActionCall; reactivate: ActionCall },
+  app: string | undefined,
   deactivateAction?: AnyActionDefinition,
   restoreInputs: Map<string, Record<string, unknown>> = new Map(),
   deactivatedAccounts: Map<string, TargetAccount> = new Map(),
 ): Promise<Map<string, LastCordonAction>> {
   const last = new Map<string, LastCordonAction>();
-  for (const run of await reconcileRunsOf(store, connection)) {
+  for (const run of await reconcileRunsOf(store, connection, app)) {
     const steps = await store.listSteps(run.id);
     const planned = new Map(
       ((run.plan as { changes?: Array<{ account: TargetAccount }> } | null)?.changes ?? []).map((c) => [

@@ -111,12 +111,13 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileOut
       store,
       target.connection,
       lifecycle,
+      options.app,
       target.actions.get(lifecycle.deactivate.actionId),
       restoreInputs,
       deactivatedAccounts,
     ),
     openHoldsOf(store, target.connection),
-    reconcileRunsOf(store, target.connection),
+    reconcileRunsOf(store, target.connection, options.app),
   ]);
   const vendorRefuses = target.vendorRefuses;
   // Accounts cordon removed (GitHub) are gone from the listing; cordon's own records keep them reactivatable.

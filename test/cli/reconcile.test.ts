@@ -37,6 +37,7 @@ before(async () => {
         { email: "alice@corp.example", groups: ["engineering"] },
         { email: "bob@corp.example", groups: ["sales"] },
       ],
+      apps: [{ id: "0oaWiki", label: "Wiki", assignments: ["alice@corp.example", "bob@corp.example"] }],
       tokenOwner: "admin@corp.example",
     },
   });
@@ -51,7 +52,10 @@ before(async () => {
       channels: [{ name: "security" }],
     },
   });
-  writeFileSync(join(dir, "rules.yaml"), "apps:\n  Slack:\n    allowedGroups: [engineering]\n");
+  writeFileSync(
+    join(dir, "rules.yaml"),
+    "apps:\n  Slack:\n    allowedGroups: [engineering]\n  Wiki:\n    allowedGroups: [engineering]\n",
+  );
   writeFileSync(
     join(dir, "cordon.yaml"),
     `connections:
@@ -121,4 +125,29 @@ test("cordon reconcile fails closed when the source of truth reads empty", async
   assert.equal(ran.code, 4, ran.stdout + ran.stderr);
   assert.match(ran.stderr + ran.stdout, /empty|no people/i);
   assert.ok(activeIn("alice@corp.example"));
+});
+
+test("cordon reconcile on one Okta application's assignments (appId): unassigns who lost entitlement", async () => {
+  const config = join(dir, "app.yaml");
+  writeFileSync(
+    config,
+    `connections:\n  okta: { vendor: okta, orgUrl: "${okta.server.url}", token: "env:OKTA_TOKEN" }\nreconcile:\n  source: okta\n  rules: rules.yaml\n  targets:\n    okta: { app: Wiki, appId: 0oaWiki }\n  maxShare: 0.6\n`,
+  );
+  const ran = await cordon(["reconcile", "--apply", "--first-run-apply", "--config", config, "--json"]);
+  assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+  const [outcome] = JSON.parse(ran.stdout) as Array<{
+    plan: { changes: Array<{ account: { email: string }; change: string }> };
+  }>;
+  assert.deepEqual(
+    outcome!.plan.changes.map((c) => [c.account.email, c.change]),
+    [["bob@corp.example", "deactivate"]],
+  );
+  const wiki = okta.emulator.state.apps.get("0oaWiki")!;
+  const bob = okta.emulator.state.findUserByLogin("bob@corp.example")!;
+  assert.equal(wiki.assignments.has(bob.id), false);
+  assert.equal(
+    okta.emulator.state.findUserByLogin("bob@corp.example")?.status,
+    "ACTIVE",
+    "app-level: the user stays active",
+  );
 });

@@ -731,12 +731,15 @@ describe("aws snapshots survive the ledger's redaction", () => {
     const erin = await account("erin@corp.example");
     for (const id of ["aws.deactivate_access_keys", "aws.revoke_sessions", "aws.disable_console_login"]) {
       const action = h.connector.actions.get(id)!;
-      const snapshot = await action.snapshot!({
-        client: h.connector.client,
-        account: erin,
-        clock: systemClock(),
-        signal: new AbortController().signal,
-      });
+      const snapshot = await action.snapshot!(
+        {
+          client: h.connector.client,
+          account: erin,
+          clock: systemClock(),
+          signal: new AbortController().signal,
+        },
+        {},
+      );
       assert.deepEqual(redactSecrets(snapshot), snapshot, id);
     }
     assert.deepEqual(

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Clock } from "../../src/core/clock.ts";
 import { type RunningServer, serveFetch } from "../../src/emulators/kit/serve.ts";
 import {
   createOktaEmulator,
@@ -8,6 +7,7 @@ import {
   type OktaEmulatorOptions,
   OktaSeed,
 } from "../../src/emulators/okta/index.ts";
+import { manualClock } from "../support/clock.ts";
 
 const TOKEN = "00abcSSWStoken";
 
@@ -54,23 +54,6 @@ interface OktaErrorJson {
   errorLink: string;
   errorId: string;
   errorCauses: Array<{ errorSummary: string }>;
-}
-
-/** A clock tests move by hand, starting on a minute boundary so the fixed windows are predictable. */
-interface ManualClock extends Clock {
-  advance(ms: number): void;
-}
-function manualClock(start = 1_699_999_980_000): ManualClock {
-  let now = start;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-    advance: (ms) => {
-      now += ms;
-    },
-  };
 }
 
 interface Harness {
@@ -1092,5 +1075,66 @@ describe("okta emulator: groups", () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe("app users (spec ApplicationUsers)", () => {
+  const emulator = createOktaEmulator({
+    seed: {
+      users: [{ email: "a@corp.example" }, { email: "b@corp.example" }, { email: "c@corp.example" }],
+      apps: [{ id: "0oaApp1", label: "App", assignments: ["a@corp.example", "b@corp.example"] }],
+    },
+  });
+  const call = (method: string, path: string, body?: unknown) =>
+    emulator.app.fetch(
+      new Request(`https://org.example${path}`, {
+        method,
+        headers: { authorization: "SSWS t", "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    );
+  const idOf = (email: string) => emulator.state.listUsers().find((u) => u.profile.email === email)!.id;
+
+  test("list is Link-paged and embeds the user with expand=user", async () => {
+    const first = await call("GET", "/api/v1/apps/0oaApp1/users?limit=1&expand=user");
+    assert.equal(first.status, 200);
+    const page = (await first.json()) as Array<{
+      id: string;
+      _embedded?: { user: { profile: { email: string } } };
+    }>;
+    assert.equal(page[0]?._embedded?.user.profile.email, "a@corp.example");
+    const next = /<([^>]+)>; rel="next"/.exec(first.headers.get("link") ?? "")?.[1];
+    assert.ok(next);
+    const second = (await (
+      await call("GET", new URL(next).pathname + new URL(next).search)
+    ).json()) as Array<{ id: string }>;
+    assert.deepEqual(
+      second.map((u) => u.id),
+      [idOf("b@corp.example")],
+    );
+  });
+
+  test("assign (200 AppUser, no password), get, unassign (204), then 404", async () => {
+    const c = idOf("c@corp.example");
+    const assigned = await call("POST", "/api/v1/apps/0oaApp1/users", {
+      id: c,
+      scope: "USER",
+      credentials: { userName: "c", password: { value: "s3cret" } },
+      profile: { role: "viewer" },
+    });
+    assert.equal(assigned.status, 200);
+    const body = (await assigned.json()) as { scope: string; profile: unknown; credentials: unknown };
+    assert.deepEqual(
+      [body.scope, body.profile, body.credentials],
+      ["USER", { role: "viewer" }, { userName: "c" }],
+    );
+    assert.equal((await call("GET", `/api/v1/apps/0oaApp1/users/${c}`)).status, 200);
+    assert.equal((await call("DELETE", `/api/v1/apps/0oaApp1/users/${c}?sendEmail=false`)).status, 204);
+    const gone = await call("GET", `/api/v1/apps/0oaApp1/users/${c}`);
+    assert.equal(gone.status, 404);
+    assert.equal(((await gone.json()) as { errorCode: string }).errorCode, "E0000007");
+    assert.equal((await call("DELETE", `/api/v1/apps/0oaApp1/users/${c}`)).status, 404);
+    assert.equal((await call("GET", "/api/v1/apps/0oaNope/users")).status, 404);
+    assert.equal((await call("POST", "/api/v1/apps/0oaApp1/users", { scope: "USER" })).status, 400);
   });
 });

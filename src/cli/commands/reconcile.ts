@@ -63,12 +63,20 @@ export async function reconcileCommand(
   const outcomes = [];
   let code: number = EXIT.ok;
   try {
-    for (const [name, { app }] of targets) {
+    for (const [name, { app, appId }] of targets) {
+      const connector = byName(name);
+      const target = appId ? connector.appTarget?.(appId) : connector;
+      if (!target) {
+        throw new CordonError(
+          { kind: "config", path: `reconcile.targets.${name}.appId` },
+          `${name} (${connector.vendor}) has no per-application targets`,
+        );
+      }
       const outcome = await reconcile({
         source,
         rules,
         app,
-        target: byName(name),
+        target,
         store,
         clock: ctx.clock,
         actor: ctx.actor,

@@ -4,6 +4,7 @@ import type { ActionCall, ConnectionCheck, Connector, ContainmentProfile } from 
 import { isCordonError } from "../../core/errors.ts";
 import type { EntitledPerson, TargetAccount } from "../../core/reconcile.ts";
 import type { ConnectorDeps } from "../shared/deps.ts";
+import { assignAppUser } from "./actions/assign-app-user.ts";
 import { clearSessions } from "./actions/clear-sessions.ts";
 import { deactivateUser } from "./actions/deactivate-user.ts";
 import { expirePassword } from "./actions/expire-password.ts";
@@ -16,10 +17,13 @@ import { revokeGrants } from "./actions/revoke-grants.ts";
 import { revokeRefreshTokens } from "./actions/revoke-refresh-tokens.ts";
 import { revokeUserApiTokens } from "./actions/revoke-user-api-tokens.ts";
 import { suspendUser } from "./actions/suspend-user.ts";
+import { unassignAppUser } from "./actions/unassign-app-user.ts";
 import { unsuspendUser } from "./actions/unsuspend-user.ts";
+import { oktaAppTarget } from "./app-target.ts";
 import { OktaClient, type OktaClientConfig, type OktaUser } from "./client.ts";
 
 export { OktaClient, type OktaClientConfig, type OktaGroup, type OktaUser } from "./client.ts";
+export { oktaAppTarget };
 
 export const oktaActions: readonly AnyActionDefinition[] = [
   clearSessions,
@@ -35,6 +39,8 @@ export const oktaActions: readonly AnyActionDefinition[] = [
   listUserApiTokens,
   revokeApiToken,
   revokeUserApiTokens,
+  unassignAppUser,
+  assignAppUser,
 ];
 
 /**
@@ -112,6 +118,12 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 const GROUP_WALKS_IN_PARALLEL = 4;
 
 export function createOktaConnector(config: OktaClientConfig, deps: ConnectorDeps): Connector {
+  const connector = directoryConnector(config, deps);
+  connector.appTarget = (appId) => oktaAppTarget(connector, appId);
+  return connector;
+}
+
+function directoryConnector(config: OktaClientConfig, deps: ConnectorDeps): Connector {
   const client = new OktaClient(config, deps);
   return {
     vendor: "okta",

@@ -15,6 +15,7 @@ import {
   setPreciseRetry,
   setRateHeaders,
 } from "./rate-limits.ts";
+import { mountAppRoutes } from "./routes/apps.ts";
 import { mountOktaControl } from "./routes/control.ts";
 import { mountFactorRoutes } from "./routes/factors.ts";
 import { mountGroupRoutes } from "./routes/groups.ts";
@@ -62,6 +63,7 @@ const KNOWN_PATHS = [
   /^\/api\/v1\/iam\/assignees\/users$/,
   /^\/api\/v1\/groups$/,
   /^\/api\/v1\/groups\/[^/]+\/users$/,
+  /^\/api\/v1\/apps\/[^/]+\/users(\/[^/]+)?$/,
 ];
 
 /** Injected faults in Okta's error format (status table: error-codes doc). A 429 announces its reset delay. */
@@ -87,7 +89,7 @@ function renderFault(c: OktaContext, rule: FaultRule, clock: Clock): Response {
 }
 
 /**
- * An Okta org over HTTP: users and their lifecycle, groups and their members, sessions, OAuth grants, clients and refresh tokens, factors
+ * An Okta org over HTTP: users and their lifecycle, groups and their members, app assignments, sessions, OAuth grants, clients and refresh tokens, factors
  * and API tokens, with Okta's error envelope, Link pagination and X-Rate-Limit-* rate limiting. Middleware order:
  * org context → request id → control endpoints (no auth) → rate limits → injected faults → auth → routes.
  */
@@ -129,6 +131,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
   mountRoleRoutes(app);
   mountTokenRoutes(app);
   mountGroupRoutes(app);
+  mountAppRoutes(app);
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

@@ -35,7 +35,7 @@ export const BUCKET_LIMITS: Record<OktaBucket, Record<OktaPlan, number>> = {
    */
   groups: { workforce: 500, free_developer: 100 },
   /**
-   * Every other `/api/v1` endpoint (lifecycle, sessions, grants, clients, factors, api-tokens): 1,200 Workforce;
+   * Every other `/api/v1` endpoint (lifecycle, sessions, grants, clients, factors, api-tokens, app users): 1,200 Workforce;
    * 600 Enterprise (contracts §4 "most other /api/v1"; bucket mapping **unverified**, as contracts says).
    */
   "api-v1": { workforce: 1200, free_developer: 600 },

@@ -44,6 +44,28 @@ const SeedUser = z.strictObject({
   groups: z.array(z.string().min(1)).optional(),
 });
 
+/** One assignment: the user's email (or login), or that with the assignment's scope and app profile. */
+const SeedAssignment = z.union([
+  z.string().min(1, "apps[].assignments[] must not be empty"),
+  z.strictObject({
+    email: z.string().min(1, "apps[].assignments[].email must not be empty"),
+    scope: z
+      .enum(["USER", "GROUP"], { error: 'apps[].assignments[].scope must be "USER" or "GROUP"' })
+      .optional(),
+    profile: z.record(z.string(), z.unknown()).optional(),
+  }),
+]);
+
+/** An app and who is assigned to it (spec `Application`, `AppUser`); users are named by email or login. */
+const SeedApp = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,64}$/, "apps[].id must be alphanumeric, like Okta's (e.g. 0oa1gjh63g214q0Hq0g4)")
+    .optional(),
+  label: z.string().min(1, "apps[].label must not be empty"),
+  assignments: z.array(SeedAssignment).optional(),
+});
+
 type SeedIssues = {
   addIssue(issue: { code: "custom"; path: Array<string | number>; message: string }): void;
 };
@@ -107,6 +129,8 @@ export const OktaSeed = z
      */
     groups: z.array(SeedGroup).optional(),
     users: z.array(SeedUser).optional(),
+    /** Apps and their user assignments (after `users`, which they name). */
+    apps: z.array(SeedApp).optional(),
     /** Login or email of the user `GET /api/v1/users/me` returns. */
     tokenOwner: z.string().min(1).optional(),
   })
@@ -174,6 +198,21 @@ export function applyOktaSeed(state: OktaState, seed: OktaSeed): void {
     }
     for (const kind of entry.factors ?? []) state.addFactor(user.id, kind);
     for (const token of entry.apiTokens ?? []) state.addApiToken(user.id, token.name);
+  }
+  for (const entry of seed.apps ?? []) {
+    const app = state.addApp(entry.label, entry.id);
+    for (const assignment of entry.assignments ?? []) {
+      const who = typeof assignment === "string" ? assignment : assignment.email;
+      const user =
+        state.findUserByLogin(who) ??
+        state.listUsers().find((u) => u.profile.email.toLowerCase() === who.toLowerCase());
+      if (!user) throw new Error(`invalid okta seed: apps "${entry.label}" assigns unknown user ${who}`);
+      state.assignUser(
+        app,
+        user,
+        typeof assignment === "string" ? {} : { scope: assignment.scope, profile: assignment.profile },
+      );
+    }
   }
   const owner = seed.tokenOwner?.toLowerCase();
   if (owner !== undefined) {

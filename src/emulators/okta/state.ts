@@ -118,6 +118,31 @@ export interface ApiTokenRecord {
   readonly expiresAt: number;
 }
 
+/** Spec `AppUser`: one user's assignment to one app (`id` is the Okta user id). */
+export interface AppAssignmentRecord {
+  readonly seq: number;
+  readonly id: string;
+  scope: "USER" | "GROUP";
+  /** Spec `AppUserStatus`; SSO-only assignments are `ACTIVE` (spec example `AppUserSSOResponse`). */
+  status: string;
+  readonly created: number;
+  lastUpdated: number;
+  /** `credentials.userName`; a password, when one is sent, is write-only and never rendered. */
+  userName: string;
+  hasPassword: boolean;
+  profile: Record<string, unknown>;
+}
+
+/** Spec `Application` (only what the assignment routes need) with its assignments, in assignment order. */
+export interface AppRecord {
+  readonly seq: number;
+  readonly id: string;
+  readonly label: string;
+  readonly assignments: Map<string, AppAssignmentRecord>;
+  /** User id → the seq of its latest assignment, kept after unassignment so a cursor on it still resumes. */
+  readonly assignmentSeq: Map<string, number>;
+}
+
 export interface NewUser {
   id?: string;
   login: string;
@@ -163,6 +188,7 @@ export class OktaState {
   readonly #factors = new Map<string, FactorRecord>();
   readonly #apiTokens = new Map<string, ApiTokenRecord>();
   readonly #groups = new Map<string, GroupRecord>();
+  readonly #apps = new Map<string, AppRecord>();
   /** Group name → members; dropped whenever a user is added or removed. */
   #membersByGroup: Map<string, UserRecord[]> | undefined;
   /** Group name → group id. */
@@ -216,6 +242,9 @@ export class OktaState {
   }
   get groups(): ReadonlyMap<string, GroupRecord> {
     return this.#groups;
+  }
+  get apps(): ReadonlyMap<string, AppRecord> {
+    return this.#apps;
   }
 
   /** The sequence number of any id this org ever issued (pagination cursors). */
@@ -308,6 +337,7 @@ export class OktaState {
     this.revokeGrants(id);
     this.resetFactors(id);
     for (const token of this.#apiTokens.values()) if (token.userId === id) this.#apiTokens.delete(token.id);
+    for (const app of this.#apps.values()) app.assignments.delete(id);
     this.#byLogin.delete(user.profile.login.toLowerCase());
     this.#users.delete(id);
     this.#membersByGroup = undefined;
@@ -319,6 +349,63 @@ export class OktaState {
     user.statusChanged = now;
     user.lastUpdated = now;
     if (status === "ACTIVE" && user.activated === null) user.activated = now;
+  }
+
+  // ── apps ────────────────────────────────────────────────────────────────────────────────────────────────
+
+  addApp(label: string, id?: string): AppRecord {
+    const appId = id ?? this.ids.next("0oa");
+    const app: AppRecord = {
+      seq: this.#register(appId),
+      id: appId,
+      label,
+      assignments: new Map(),
+      assignmentSeq: new Map(),
+    };
+    this.#apps.set(appId, app);
+    return app;
+  }
+
+  /** Assigns (or, when already assigned, updates scope and merges profile, keeping the assignment's place). */
+  assignUser(
+    app: AppRecord,
+    user: UserRecord,
+    input: {
+      scope?: "USER" | "GROUP";
+      profile?: Record<string, unknown>;
+      userName?: string;
+      password?: boolean;
+    },
+  ): AppAssignmentRecord {
+    const now = this.now();
+    const existing = app.assignments.get(user.id);
+    if (existing) {
+      if (input.scope) existing.scope = input.scope;
+      if (input.profile) existing.profile = { ...existing.profile, ...input.profile };
+      if (input.userName) existing.userName = input.userName;
+      if (input.password) existing.hasPassword = true;
+      existing.lastUpdated = now;
+      return existing;
+    }
+    this.#seq += 1;
+    const record: AppAssignmentRecord = {
+      seq: this.#seq,
+      id: user.id,
+      scope: input.scope ?? "USER",
+      status: "ACTIVE",
+      created: now,
+      lastUpdated: now,
+      userName: input.userName ?? user.profile.login,
+      hasPassword: input.password ?? false,
+      profile: { ...(input.profile ?? {}) },
+    };
+    app.assignments.set(user.id, record);
+    app.assignmentSeq.set(user.id, record.seq);
+    return record;
+  }
+
+  unassignUser(app: AppRecord, userId: string): boolean {
+    return app.assignments.delete(userId);
   }
 
   // ── groups ──────────────────────────────────────────────────────────────────────────────────────────────
