@@ -100,6 +100,8 @@ export async function runAction(
   const snapshot = action.snapshot ? await action.snapshot(ctx, parsed.data) : undefined;
   const result = await action.execute(ctx, parsed.data, snapshot);
   const verification =
-    result.outcome === "applied" && action.verify ? await action.verify(ctx, parsed.data) : undefined;
+    result.outcome === "applied" && action.verify
+      ? await action.verify(ctx, parsed.data, result.output)
+      : undefined;
   return { outcome: result.outcome, snapshot, output: result.output, verification };
 }

@@ -80,8 +80,11 @@ export interface ActionDefinition<Client = never, Input = unknown, Snapshot = un
    * Snapshots pass through the ledger's redaction: keep what a restore needs out of secret-looking keys.
    */
   restoreInput?: (snapshot: Snapshot) => Record<string, unknown>;
-  /** Re-read the vendor once; the engine repeats it until `verified` or its deadline. */
-  verify?: (ctx: ActionContext<Client>, input: Input) => Promise<VerifyResult>;
+  /**
+   * Re-read the vendor once; the engine repeats it until `verified` or its deadline. `output` is what `execute`
+   * returned (recorded in the ledger), e.g. the time a revocation was made, so a verification needs no memory.
+   */
+  verify?: (ctx: ActionContext<Client>, input: Input, output?: Output) => Promise<VerifyResult>;
 }
 
 /** Identity function that keeps the literal types of a definition while checking its shape. */

@@ -191,7 +191,9 @@ async function runStep(
     snapshot = action.snapshot ? await action.snapshot(ctx, parsed.data) : undefined;
     const executed = await action.execute(ctx, parsed.data, snapshot);
     const verification =
-      executed.outcome === "applied" ? await verifyEffect(action, ctx, parsed.data, options) : undefined;
+      executed.outcome === "applied"
+        ? await verifyEffect(action, ctx, parsed.data, executed.output, options)
+        : undefined;
     await store.recordStepOutcome(runId, seq, {
       state: executed.outcome,
       snapshot,
@@ -211,6 +213,7 @@ async function verifyEffect(
   action: AnyActionDefinition,
   ctx: ActionContext<unknown>,
   input: unknown,
+  output: unknown,
   options: RunOptions,
 ): Promise<VerifyResult | undefined> {
   if (!action.verify) return undefined;
@@ -219,7 +222,7 @@ async function verifyEffect(
   for (;;) {
     let result: VerifyResult;
     try {
-      result = await action.verify(ctx, input);
+      result = await action.verify(ctx, input, output);
     } catch (error) {
       // A failed read is not proof either way: say what happened instead of claiming success.
       result = { state: "pending", observed: `verification read failed: ${toCordonError(error).message}` };

@@ -34,7 +34,9 @@ export interface AccessSpec {
  * An account with `no_membership` is in none of the directories: there is no access to suspend or restore, and
  * cordon says so rather than calling it done.
  */
-export function accessAction(spec: AccessSpec): ActionDefinition<AtlassianClient, NoInput, AccessSnapshot> {
+export function accessAction(
+  spec: AccessSpec,
+): ActionDefinition<AtlassianClient, NoInput, AccessSnapshot, undefined> {
   return defineAction<AtlassianClient, NoInput, AccessSnapshot>({
     id: spec.id,
     title: spec.title,

@@ -18,7 +18,7 @@ export function accountEnabledAction(spec: {
   enabled: boolean;
   inverse: string;
   kind: "contain" | "uncontain";
-}): ActionDefinition<EntraClient, NoInput, EnabledSnapshot> {
+}): ActionDefinition<EntraClient, NoInput, EnabledSnapshot, undefined> {
   return defineAction<EntraClient, NoInput, EnabledSnapshot>({
     id: spec.id,
     title: spec.title,

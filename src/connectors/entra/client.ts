@@ -105,7 +105,6 @@ export class EntraClient {
   readonly #http: HttpClient;
   readonly #tokens: TokenSource;
   /** When this process last called revokeSignInSessions per user (epoch ms, whole seconds), for verification. */
-  readonly #revokedAt = new Map<string, number>();
 
   constructor(config: EntraClientConfig, deps: ConnectorDeps) {
     this.connection = config.connection;
@@ -387,14 +386,6 @@ export class EntraClient {
       if (isKind(error, "not_found")) return null;
       throw error;
     }
-  }
-
-  noteRevoke(userId: string, at: number): void {
-    this.#revokedAt.set(userId, at);
-  }
-
-  revokedAt(userId: string): number | undefined {
-    return this.#revokedAt.get(userId);
   }
 
   toAccount(user: GraphUser, matchedBy: string, admin: boolean): Account {

@@ -31,7 +31,7 @@ export function riskAction(spec: {
   /** States in which the action has nothing to do. */
   alreadyIn: string[];
   reached: string;
-}): ActionDefinition<EntraClient, NoInput, RiskSnapshot> {
+}): ActionDefinition<EntraClient, NoInput, RiskSnapshot, undefined> {
   return defineAction<EntraClient, NoInput, RiskSnapshot>({
     id: spec.id,
     title: spec.title,

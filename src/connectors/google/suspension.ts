@@ -24,7 +24,7 @@ export function suspensionAction(spec: {
   suspended: boolean;
   inverse: string;
   kind: "contain" | "uncontain";
-}): ActionDefinition<GoogleClient, NoInput, SuspensionSnapshot> {
+}): ActionDefinition<GoogleClient, NoInput, SuspensionSnapshot, undefined> {
   return defineAction<GoogleClient, NoInput, SuspensionSnapshot>({
     id: spec.id,
     title: spec.title,

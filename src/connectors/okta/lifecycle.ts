@@ -45,7 +45,9 @@ export interface LifecycleSpec {
 const LIFECYCLE_DOC =
   "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserLifecycle/";
 
-export function lifecycleAction(spec: LifecycleSpec): ActionDefinition<OktaClient, NoInput, StatusSnapshot> {
+export function lifecycleAction(
+  spec: LifecycleSpec,
+): ActionDefinition<OktaClient, NoInput, StatusSnapshot, undefined> {
   return defineAction<OktaClient, NoInput, StatusSnapshot>({
     id: spec.id,
     title: spec.title,

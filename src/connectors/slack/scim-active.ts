@@ -16,7 +16,7 @@ export function scimActiveAction(spec: {
   active: boolean;
   inverse: string;
   kind: "contain" | "uncontain";
-}): ActionDefinition<SlackClient, z.infer<typeof NoInput>, { active: boolean }> {
+}): ActionDefinition<SlackClient, z.infer<typeof NoInput>, { active: boolean }, undefined> {
   return defineAction<SlackClient, z.infer<typeof NoInput>, { active: boolean }>({
     id: spec.id,
     title: spec.title,

@@ -45,10 +45,9 @@ export const revokeSessions = defineAction<EntraClient, NoInput, undefined, { re
         "entra POST /users/{id}/revokeSignInSessions: Graph did not answer true",
       );
     const after = Math.floor(startedAt / 1000) * 1000 - SKEW_TOLERANCE_MS;
-    client.noteRevoke(account.id, after);
     return { outcome: "applied", output: { revokedAfter: new Date(after).toISOString() } };
   },
-  async verify({ client, account, signal }) {
+  async verify({ client, account, signal }, _input, output) {
     const user = await client.requireUser(account.id, "id,userType,signInSessionsValidFromDateTime", signal);
     const validFrom = user.signInSessionsValidFromDateTime ?? null;
     if (user.userType === "Guest")
@@ -56,9 +55,10 @@ export const revokeSessions = defineAction<EntraClient, NoInput, undefined, { re
         state: "partial",
         observed: `guest (B2B) account: Entra does not revoke the sessions of external users, who sign in through their home tenant (signInSessionsValidFromDateTime ${validFrom ?? "absent"}); revoke them in the home tenant, or disable the guest here`,
       };
-    const since = client.revokedAt(account.id);
-    if (since === undefined)
-      return { state: "pending", observed: "no revokeSignInSessions call by this process to compare with" };
+    // The call's time comes from the recorded output, so a verification in another process (a resumed run) works.
+    const since = output ? Date.parse(output.revokedAfter) : Number.NaN;
+    if (Number.isNaN(since))
+      return { state: "pending", observed: "no recorded revokeSignInSessions call to compare with" };
     const observed = `signInSessionsValidFromDateTime ${validFrom ?? "absent"}`;
     return validFrom !== null && Date.parse(validFrom) >= since
       ? {
