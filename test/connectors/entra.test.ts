@@ -479,6 +479,22 @@ describe("entra connector: actions over https", () => {
   });
 });
 
+describe("entra session revocation is verified from the recorded call time", () => {
+  test("a verification with the recorded output needs no memory of the call; without it, it says so", async () => {
+    const carol = await account("carol@contoso.com");
+    const revoked = await runAction(h.connector, "entra.revoke_sessions", carol);
+    const action = h.connector.actions.get("entra.revoke_sessions")!;
+    const ctx = {
+      client: h.connector.client,
+      account: carol,
+      clock: systemClock(),
+      signal: AbortSignal.timeout(5000),
+    };
+    assert.equal((await action.verify!(ctx, {}, revoked.output)).state, "verified");
+    assert.equal((await action.verify!(ctx, {})).state, "pending");
+  });
+});
+
 describe("entra connector: rate limits, retries, permissions", () => {
   test("a 429 waits for Retry-After and the call succeeds", async () => {
     const ivy = await account("ivy@contoso.com");
