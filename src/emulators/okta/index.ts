@@ -17,9 +17,11 @@ import {
 } from "./rate-limits.ts";
 import { mountAppRoutes } from "./routes/apps.ts";
 import { mountOktaControl } from "./routes/control.ts";
+import { mountEventHookRoutes } from "./routes/event-hooks.ts";
 import { mountFactorRoutes } from "./routes/factors.ts";
 import { mountGroupRoutes } from "./routes/groups.ts";
 import { LIFECYCLE_OPERATIONS, mountLifecycleRoutes } from "./routes/lifecycle.ts";
+import { mountLogRoutes } from "./routes/logs.ts";
 import { mountRoleRoutes } from "./routes/roles.ts";
 import { mountTokenRoutes } from "./routes/tokens.ts";
 import { mountUserRoutes } from "./routes/users.ts";
@@ -64,6 +66,8 @@ const KNOWN_PATHS = [
   /^\/api\/v1\/groups$/,
   /^\/api\/v1\/groups\/[^/]+\/users$/,
   /^\/api\/v1\/apps\/[^/]+\/users(\/[^/]+)?$/,
+  /^\/api\/v1\/logs$/,
+  /^\/api\/v1\/eventHooks(\/[^/]+(\/lifecycle\/(verify|activate|deactivate))?)?$/,
 ];
 
 /** Injected faults in Okta's error format (status table: error-codes doc). A 429 announces its reset delay. */
@@ -132,6 +136,8 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
   mountTokenRoutes(app);
   mountGroupRoutes(app);
   mountAppRoutes(app);
+  mountLogRoutes(app);
+  mountEventHookRoutes(app);
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

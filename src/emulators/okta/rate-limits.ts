@@ -12,7 +12,7 @@ export type OktaPlan = "workforce" | "free_developer";
  * specific matching endpoint only ("a more specific limit is considered separately from a more general limit on the
  * same base URI", rate-limits doc), so each request counts against exactly one bucket.
  */
-export type OktaBucket = "users" | "user-get" | "user-write" | "groups" | "api-v1";
+export type OktaBucket = "users" | "user-get" | "user-write" | "groups" | "logs" | "api-v1";
 export type RateLimitOverrides = Partial<Record<OktaBucket | "concurrent", number>>;
 
 export const BUCKET_LIMITS: Record<OktaBucket, Record<OktaPlan, number>> = {
@@ -34,6 +34,8 @@ export const BUCKET_LIMITS: Record<OktaBucket, Record<OktaPlan, number>> = {
    * `X-Rate-Limit-Limit` whatever the figure).
    */
   groups: { workforce: 500, free_developer: 100 },
+  /** `GET /api/v1/logs` (System Log): 120 Workforce; 20 free developer (contracts §4 "Okta `/api/v1/logs`"). */
+  logs: { workforce: 120, free_developer: 20 },
   /**
    * Every other `/api/v1` endpoint (lifecycle, sessions, grants, clients, factors, api-tokens, app users): 1,200 Workforce;
    * 600 Enterprise (contracts §4 "most other /api/v1"; bucket mapping **unverified**, as contracts says).
@@ -54,6 +56,7 @@ export function bucketFor(method: string, path: string): OktaBucket {
   const m = method.toUpperCase();
   if (path === "/api/v1/users" && (m === "GET" || m === "POST")) return "users";
   if (USER_PATH.test(path)) return m === "GET" ? "user-get" : "user-write";
+  if (path === "/api/v1/logs") return "logs";
   if (path === "/api/v1/groups" || path.startsWith("/api/v1/groups/")) return "groups";
   return "api-v1";
 }

@@ -1,4 +1,5 @@
 import type { Clock } from "../../core/clock.ts";
+import { OktaEvents } from "./events.ts";
 import { IdFactory } from "./ids.ts";
 
 /** Spec `UserStatus` (management-oneOfInheritance.yaml, components.schemas.UserStatus). */
@@ -207,9 +208,13 @@ export class OktaState {
   /** The user `GET /api/v1/users/me` returns. */
   tokenOwnerId: string | undefined;
 
+  /** The System Log and event hooks. */
+  readonly events: OktaEvents;
+
   constructor(clock: Clock) {
     this.#clock = clock;
     this.userTypeId = this.ids.next("oty");
+    this.events = new OktaEvents(clock, this.ids);
   }
 
   now(): number {

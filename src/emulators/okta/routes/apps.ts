@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { type OktaContext, type OktaEnv, orgUrl } from "../env.ts";
 import { OktaErrors } from "../errors.ts";
+import { type LogActor, recordUserEvent } from "../events.ts";
 import { paginate, setLinkHeaders } from "../pagination.ts";
 import { parseBoolean, parseLimit } from "../params.ts";
 import { iso, renderUser } from "../render.ts";
@@ -103,12 +104,14 @@ async function assignAppUser(c: OktaContext): Promise<Response> {
   };
   const user = c.var.state.userById(id);
   if (!user) return OktaErrors.notFound(c, id, "User");
+  const isNew = !app.assignments.has(user.id);
   const assignment = c.var.state.assignUser(app, user, {
     scope: scope as "USER" | "GROUP" | undefined,
     profile: profile as Record<string, unknown> | undefined,
     userName: typeof creds.userName === "string" ? creds.userName : undefined,
     password: creds.password !== undefined,
   });
+  if (isNew) recordUserEvent(c, "application.user_membership.add", user, [appTarget(app)]);
   return c.json(renderAppUser(app, assignment, orgUrl(c)));
 }
 
@@ -123,7 +126,20 @@ function unassignAppUser(c: OktaContext): Response {
     return OktaErrors.validation(c, "sendEmail", ["sendEmail: must be true or false"]);
   const userId = c.req.param("userId") ?? "";
   if (!c.var.state.unassignUser(app, userId)) return OktaErrors.notFound(c, userId, "AppUser");
+  const user = c.var.state.userById(userId);
+  if (user) recordUserEvent(c, "application.user_membership.remove", user, [appTarget(app)]);
   return c.body(null, 204);
+}
+
+/** The app as a System Log target (`type: "AppInstance"`, as Okta logs it). */
+function appTarget(app: AppRecord): LogActor {
+  return {
+    id: app.id,
+    type: "AppInstance",
+    alternateId: app.label,
+    displayName: app.label,
+    detailEntry: null,
+  };
 }
 
 export function mountAppRoutes(app: Hono<OktaEnv>): void {

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { type OktaContext, type OktaEnv, orgUrl } from "../env.ts";
 import { OktaErrors } from "../errors.ts";
+import { recordUserEvent } from "../events.ts";
 import { parseBoolean } from "../params.ts";
 import { renderUser } from "../render.ts";
 import type { UserRecord, UserStatus } from "../state.ts";
@@ -34,6 +35,7 @@ const suspend: Operation = (c, user) => {
     ]);
   }
   c.var.state.setStatus(user, "SUSPENDED");
+  recordUserEvent(c, "user.lifecycle.suspend", user);
   return empty(c);
 };
 
@@ -45,6 +47,7 @@ const unsuspend: Operation = (c, user) => {
     ]);
   }
   c.var.state.setStatus(user, "ACTIVE");
+  recordUserEvent(c, "user.lifecycle.unsuspend", user);
   return empty(c);
 };
 
@@ -59,6 +62,7 @@ const deactivate: Operation = (c, user) => {
   if (user.status === "DEPROVISIONED") return OktaErrors.notFound(c, c.req.param("id") ?? user.id);
   c.var.state.setStatus(user, "DEPROVISIONED");
   c.var.state.clearSessions(user.id);
+  recordUserEvent(c, "user.lifecycle.deactivate", user);
   return empty(c);
 };
 
@@ -72,6 +76,7 @@ const activate: Operation = (c, user) => {
   if (sendEmail instanceof Response) return sendEmail;
   if (user.status !== "STAGED" && user.status !== "DEPROVISIONED") return OktaErrors.alreadyActive(c);
   c.var.state.setStatus(user, user.hasPassword ? "ACTIVE" : "PROVISIONED");
+  recordUserEvent(c, "user.lifecycle.activate", user);
   return sendEmail ? empty(c) : c.json(activationToken(c));
 };
 
@@ -84,6 +89,7 @@ const reactivate: Operation = (c, user) => {
   if (sendEmail instanceof Response) return sendEmail;
   if (user.status !== "PROVISIONED" && user.status !== "RECOVERY") return OktaErrors.notAllowedInStatus(c);
   c.var.state.setStatus(user, "PROVISIONED");
+  recordUserEvent(c, "user.lifecycle.reactivate", user);
   return sendEmail ? empty(c) : c.json(activationToken(c));
 };
 
@@ -105,7 +111,11 @@ const resetPassword: Operation = (c, user) => {
   if (!CREDENTIAL_STATUSES.has(user.status) && user.status !== "PROVISIONED")
     return OktaErrors.notAllowedInStatus(c);
   c.var.state.setStatus(user, "RECOVERY");
-  if (revokeSessions) c.var.state.clearSessions(user.id);
+  recordUserEvent(c, "user.account.reset_password", user);
+  if (revokeSessions) {
+    c.var.state.clearSessions(user.id);
+    recordUserEvent(c, "user.session.clear", user);
+  }
   if (sendEmail) return empty(c);
   return c.json({ resetPasswordUrl: `${orgUrl(c)}/reset_password/${c.var.state.ids.next("XE", 20)}` });
 };
@@ -132,6 +142,7 @@ const expirePasswordWithTempPassword: Operation = (c, user) => {
 /** Spec `resetFactors`: all factor enrollments removed, status unchanged, 200 `{}`. */
 const resetFactors: Operation = (c, user) => {
   c.var.state.resetFactors(user.id);
+  recordUserEvent(c, "user.mfa.factor.reset_all", user);
   return empty(c);
 };
 
@@ -172,6 +183,7 @@ function revokeSessions(c: OktaContext): Response {
   const forgetDevices = flag(c, "forgetDevices", true);
   if (forgetDevices instanceof Response) return forgetDevices;
   c.var.state.clearSessions(user.id);
+  recordUserEvent(c, "user.session.clear", user);
   if (oauthTokens) c.var.state.revokeOAuthTokens(user.id);
   return c.body(null, 204);
 }
