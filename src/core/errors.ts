@@ -27,6 +27,8 @@ export type CordonErrorDetail =
   | { kind: "policy"; rule: string }
   | { kind: "config"; path?: string }
   | { kind: "verify_failed"; vendor: string; observed?: string }
+  /** The process stopped between the intent and the outcome of a call that cannot safely be sent again. */
+  | { kind: "interrupted"; vendor: string }
   | { kind: "internal" };
 
 export type CordonErrorKind = CordonErrorDetail["kind"];

@@ -27,6 +27,8 @@ export interface PlanBody {
   createdAt: string;
   subjects: string[];
   profile: ContainmentProfile;
+  /** Named actions run instead of the profile's (playbooks); absent for a profile run. */
+  actions?: string[];
   reason: string | null;
   /** Subjects with no account in a connection, per connection, said plainly. */
   unmatched: Array<{ subject: string; connection: string; why: string }>;

@@ -1,7 +1,7 @@
 import { type Account, isPlausibleEmail, normaliseEmail, type Subject } from "../core/account.ts";
 import type { Clock } from "../core/clock.ts";
 import { forEachLimited } from "../core/concurrency.ts";
-import type { Connector, ContainmentProfile } from "../core/connector.ts";
+import type { ActionCall, Connector, ContainmentProfile } from "../core/connector.ts";
 import { CordonError, isCordonError } from "../core/errors.ts";
 import { PLAN_VERSION, type Plan, type PlanItem, sealPlan } from "../core/plan.ts";
 import { type ContainmentPolicy, type Force, judgeAccount } from "./policy.ts";
@@ -16,6 +16,11 @@ export interface PlanRequest {
   only?: string[];
   /** Other addresses of the (single) subject, known to the analyst. */
   aliases?: string[];
+  /**
+   * Named actions with their inputs instead of the profile (playbooks): each connection runs those of them it
+   * has, in this order; connections with none of them are not looked up.
+   */
+  actions?: ActionCall[];
 }
 
 /** Lookups run this many subjects at a time per connection; the governor paces them further. */
@@ -56,13 +61,22 @@ export async function buildPlan(
   signal?: AbortSignal,
 ): Promise<Plan> {
   const subjects = dedupeSubjects(request.subjects, request.aliases ?? []);
-  const selected = request.only ? connectors.filter((c) => request.only?.includes(c.connection)) : connectors;
+  const named = request.actions;
+  const selected = (
+    request.only ? connectors.filter((c) => request.only?.includes(c.connection)) : connectors
+  ).filter((c) => !named || named.some((call) => c.actions.has(call.actionId)));
   if (request.only) {
     const unknown = request.only.filter((name) => !connectors.some((c) => c.connection === name));
     if (unknown.length > 0)
       throw new CordonError({ kind: "config" }, `no connection named ${unknown.join(", ")}`);
   }
-  if (selected.length === 0) throw new CordonError({ kind: "config" }, "no connections configured");
+  if (selected.length === 0)
+    throw new CordonError(
+      { kind: "config" },
+      named
+        ? `no configured connection has any of ${named.map((c) => c.actionId).join(", ")}`
+        : "no connections configured",
+    );
   if (request.force && request.force.reason.trim() === "") {
     throw new CordonError(
       { kind: "invalid_input", field: "reason" },
@@ -126,6 +140,7 @@ export async function buildPlan(
     createdAt: new Date(clock.now()).toISOString(),
     subjects: subjects.map((s) => s.email),
     profile: request.profile,
+    ...(named ? { actions: named.map((call) => call.actionId) } : {}),
     reason: request.reason,
     unmatched,
     unreachable: unreachable.sort((a, b) => a.connection.localeCompare(b.connection)),
@@ -213,7 +228,12 @@ function planItem(
         : { rule: "ambiguous-match", effect: "refuse", reason: `${why}; cordon does not guess` },
     );
   }
-  const calls = connector.profile(request.profile).filter((call) => {
+  const wanted = request.actions
+    ? request.actions
+        .filter((call) => connector.actions.has(call.actionId))
+        .map((call) => ({ actionId: call.actionId, input: { ...call.input } }))
+    : connector.profile(request.profile);
+  const calls = wanted.filter((call) => {
     const vendorRefusal = connector.vendorRefuses?.(account, call);
     if (vendorRefusal) {
       policy.push({

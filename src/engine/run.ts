@@ -5,7 +5,8 @@ import type { Clock } from "../core/clock.ts";
 import { forEachLimited } from "../core/concurrency.ts";
 import type { ActionCall, Connector } from "../core/connector.ts";
 import { CordonError, toCordonError } from "../core/errors.ts";
-import type { RunKind, RunState, StepState, Store } from "../store/types.ts";
+import type { Plan } from "../core/plan.ts";
+import type { RunKind, RunState, StepRecord, StepState, Store } from "../store/types.ts";
 
 /** One account and the calls to make on it, in order. */
 export interface WorkItem {
@@ -14,6 +15,8 @@ export interface WorkItem {
 }
 
 export interface RunSpec {
+  /** Chosen by the caller when it must know the id before the run starts (a playbook step records it first). */
+  runId?: string;
   kind: RunKind;
   planHash: string;
   plan: unknown;
@@ -76,16 +79,8 @@ export function newRunId(clock: Clock): string {
  * much as it can), and the result says per app and per account what happened.
  */
 export async function executeRun(spec: RunSpec, options: RunOptions): Promise<RunResult> {
-  const { store, clock } = options;
-  const runId = newRunId(clock);
-  const connectorsByName = new Map(options.connectors.map((c) => [c.connection, c]));
-  const signal = options.signal ?? new AbortController().signal;
-
-  let seq = 0;
-  const numbered = spec.work.map((item) => ({ ...item, seqs: item.calls.map(() => seq++) }));
-  const totalSteps = seq;
-
-  await store.createRun({
+  const runId = spec.runId ?? newRunId(options.clock);
+  await options.store.createRun({
     id: runId,
     kind: spec.kind,
     planHash: spec.planHash,
@@ -94,6 +89,62 @@ export async function executeRun(spec: RunSpec, options: RunOptions): Promise<Ru
     actor: options.actor,
     parentRunId: spec.parentRunId,
   });
+  return runWork(runId, spec.kind, spec.work, new Map(), options);
+}
+
+/**
+ * Finishes a run a dead process left `running`, from its stored plan and step records: a step with an outcome is
+ * kept; a step with no record runs; a step found with only its intent (the process died around the vendor call)
+ * runs again when its action is idempotent, and otherwise is verified by reading the vendor and never sent twice.
+ */
+export async function resumeRun(runId: string, options: RunOptions): Promise<RunResult> {
+  const { store } = options;
+  const run = await store.getRun(runId);
+  if (!run) throw new CordonError({ kind: "not_found", vendor: "cordon", what: "run" }, `no run ${runId}`);
+  const steps = await store.listSteps(runId);
+  const recorded = new Map(steps.map((step) => [step.seq, step]));
+  if (run.state !== "running") {
+    const results = steps.map((step) => ({
+      seq: step.seq,
+      connection: step.connection,
+      accountId: step.accountId,
+      email: step.accountEmail,
+      actionId: step.actionId,
+      state: step.state === "intent" ? ("failed" as const) : step.state,
+    }));
+    return { runId, kind: run.kind, state: run.state, steps: results, counts: countOutcomes(results) };
+  }
+  return runWork(runId, run.kind, workOfPlan(run.kind, run.plan), recorded, options);
+}
+
+/** The work a stored plan describes, in the order `executeRun` numbered it. */
+function workOfPlan(kind: RunKind, plan: unknown): WorkItem[] {
+  if (kind === "contain") {
+    return (plan as Plan).items
+      .filter((item) => item.decision === "contain")
+      .map((item) => ({ account: item.account, calls: item.calls }));
+  }
+  if (kind === "uncontain") return (plan as { items: WorkItem[] }).items;
+  throw new CordonError(
+    { kind: "invalid_input", field: "run" },
+    `a ${kind} run cannot be resumed; plan it again (it only acts on what it reads now)`,
+  );
+}
+
+async function runWork(
+  runId: string,
+  kind: RunKind,
+  work: WorkItem[],
+  recorded: ReadonlyMap<number, StepRecord>,
+  options: RunOptions,
+): Promise<RunResult> {
+  const { store } = options;
+  const connectorsByName = new Map(options.connectors.map((c) => [c.connection, c]));
+  const signal = options.signal ?? new AbortController().signal;
+
+  let seq = 0;
+  const numbered = work.map((item) => ({ ...item, seqs: item.calls.map(() => seq++) }));
+  const totalSteps = seq;
   options.onProgress?.({ type: "run.started", runId, totalSteps });
 
   const results: StepResult[] = [];
@@ -110,12 +161,9 @@ export async function executeRun(spec: RunSpec, options: RunOptions): Promise<Ru
       await forEachLimited(items, options.accountConcurrency ?? 16, async (item) => {
         const accountResults: StepResult[] = [];
         for (const [index, call] of item.calls.entries()) {
+          const stepSeq = item.seqs[index]!;
           const result = await runStep(
-            runId,
-            item.seqs[index]!,
-            item.account,
-            call,
-            connector,
+            { runId, seq: stepSeq, account: item.account, call, connector, previous: recorded.get(stepSeq) },
             options,
             signal,
           );
@@ -129,6 +177,16 @@ export async function executeRun(spec: RunSpec, options: RunOptions): Promise<Ru
   );
 
   results.sort((a, b) => a.seq - b.seq);
+  const counts = countOutcomes(results);
+  const failed = counts.failed ?? 0;
+  const unverified = counts.unverified ?? 0;
+  const state: RunState =
+    failed === 0 && unverified === 0 ? "completed" : failed === results.length ? "failed" : "partial";
+  await store.finishRun(runId, state, counts);
+  return { runId, kind, state, steps: results, counts };
+}
+
+function countOutcomes(results: StepResult[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of results) counts[r.state] = (counts[r.state] ?? 0) + 1;
   const unverified = results.filter(
@@ -139,23 +197,22 @@ export async function executeRun(spec: RunSpec, options: RunOptions): Promise<Ru
       r.verification.state !== "not_observable",
   ).length;
   if (unverified > 0) counts.unverified = unverified;
-  const failed = counts.failed ?? 0;
-  const state: RunState =
-    failed === 0 && unverified === 0 ? "completed" : failed === results.length ? "failed" : "partial";
-  await store.finishRun(runId, state, counts);
-  return { runId, kind: spec.kind, state, steps: results, counts };
+  return counts;
 }
 
-async function runStep(
-  runId: string,
-  seq: number,
-  account: Account,
-  call: ActionCall,
-  connector: Connector | undefined,
-  options: RunOptions,
-  signal: AbortSignal,
-): Promise<StepResult> {
+interface StepTarget {
+  runId: string;
+  seq: number;
+  account: Account;
+  call: ActionCall;
+  connector: Connector | undefined;
+  /** The step's record from an interrupted attempt of this run, when resuming. */
+  previous: StepRecord | undefined;
+}
+
+async function runStep(target: StepTarget, options: RunOptions, signal: AbortSignal): Promise<StepResult> {
   const { store, clock } = options;
+  const { runId, seq, account, call, connector, previous } = target;
   const base = {
     seq,
     connection: account.connection,
@@ -163,18 +220,27 @@ async function runStep(
     email: account.email,
     actionId: call.actionId,
   };
-  await store.recordStepIntent({
-    runId,
-    seq,
-    connection: account.connection,
-    vendor: account.vendor,
-    accountId: account.id,
-    accountEmail: account.email,
-    actionId: call.actionId,
-    input: call.input,
-  });
+  if (previous && previous.state !== "intent") {
+    return {
+      ...base,
+      state: previous.state,
+      ...(previous.verification ? { verification: previous.verification as VerifyResult } : {}),
+    };
+  }
+  if (!previous) {
+    await store.recordStepIntent({
+      runId,
+      seq,
+      connection: account.connection,
+      vendor: account.vendor,
+      accountId: account.id,
+      accountEmail: account.email,
+      actionId: call.actionId,
+      input: call.input,
+    });
+  }
 
-  let snapshot: unknown;
+  let snapshot: unknown = previous?.snapshot ?? undefined;
   try {
     if (!connector)
       throw new CordonError({ kind: "config" }, `connection ${account.connection} is not configured now`);
@@ -188,6 +254,8 @@ async function runStep(
         `invalid input for ${call.actionId}: ${parsed.error.issues[0]?.message ?? "rejected"}`,
       );
     const ctx: ActionContext<unknown> = { client: connector.client, account, clock, signal };
+    if (previous && !action.idempotent)
+      return await recoverInDoubt(target, action, ctx, parsed.data, options);
     snapshot = action.snapshot ? await action.snapshot(ctx, parsed.data) : undefined;
     const executed = await action.execute(ctx, parsed.data, snapshot);
     const verification =
@@ -206,6 +274,52 @@ async function runStep(
     await store.recordStepOutcome(runId, seq, { state: "failed", snapshot, error: error.toJSON() });
     return { ...base, state: "failed", error: { kind: error.kind, message: error.message } };
   }
+}
+
+/**
+ * A non-idempotent call whose intent was recorded but whose outcome was not: the process died around the call.
+ * Sending it again could act twice (a second password-reset email, a second message), so cordon reads the vendor
+ * instead: an effect that shows is recorded as applied, anything else as interrupted, for a human to check.
+ */
+async function recoverInDoubt(
+  target: StepTarget,
+  action: AnyActionDefinition,
+  ctx: ActionContext<unknown>,
+  input: unknown,
+  options: RunOptions,
+): Promise<StepResult> {
+  const { runId, seq, account, call } = target;
+  const base = {
+    seq,
+    connection: account.connection,
+    accountId: account.id,
+    email: account.email,
+    actionId: call.actionId,
+  };
+  const verification = action.verify
+    ? await verifyEffect(action, ctx, input, undefined, { ...options, verifyTimeoutMs: 0 })
+    : undefined;
+  if (verification?.state === "verified") {
+    await options.store.recordStepOutcome(runId, seq, {
+      state: "applied",
+      snapshot: target.previous?.snapshot,
+      verification: {
+        ...verification,
+        observed: `${verification.observed} (recovered after an interrupted run)`,
+      },
+    });
+    return { ...base, state: "applied", verification };
+  }
+  const error = new CordonError(
+    { kind: "interrupted", vendor: account.vendor },
+    `${call.actionId} was interrupted mid-call; it is not idempotent, so cordon did not send it again and the vendor does not show its effect — check ${account.connection} by hand`,
+  );
+  await options.store.recordStepOutcome(runId, seq, {
+    state: "failed",
+    snapshot: target.previous?.snapshot,
+    error: error.toJSON(),
+  });
+  return { ...base, state: "failed", error: { kind: error.kind, message: error.message } };
 }
 
 /** Re-reads the vendor until the effect shows or the deadline passes (a waiter, aesthetics §9 rule 16). */

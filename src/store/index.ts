@@ -1,3 +1,5 @@
+export type * from "./automation-types.ts";
+export { FINAL_PLAYBOOK_RUN_STATES } from "./automation-types.ts";
 export { exportLedgerJsonl, verifyLedgerJsonl } from "./export.ts";
 export {
   GENESIS_HASH,

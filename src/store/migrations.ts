@@ -118,6 +118,101 @@ export const migrations: readonly string[] = [
   ALTER TABLE runs_v2 RENAME TO runs;
   CREATE INDEX runs_kind ON runs (kind, started_seq);
   `,
+  // 3: the event server and playbooks (decision 0010). Events are deduped by key; a playbook run keeps the
+  // definition it executes; steps are keyed by their position; approvals bind to a plan hash; table rows are
+  // written once per (run, step); API keys are stored as SHA-256 hashes only.
+  `
+  CREATE TABLE events (
+    key         TEXT PRIMARY KEY,
+    source      TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    event       TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('queued', 'dispatched')),
+    received_at TEXT NOT NULL,
+    run_ids     TEXT
+  );
+  CREATE INDEX events_queued ON events (received_at) WHERE state = 'queued';
+
+  CREATE TABLE playbook_runs (
+    id            TEXT PRIMARY KEY,
+    playbook      TEXT NOT NULL,
+    playbook_hash TEXT NOT NULL,
+    definition    TEXT NOT NULL,
+    event_key     TEXT NOT NULL REFERENCES events (key),
+    state         TEXT NOT NULL CHECK (state IN ('queued', 'running', 'waiting', 'completed', 'failed')),
+    actor         TEXT NOT NULL,
+    error         TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    UNIQUE (event_key, playbook)
+  );
+  CREATE INDEX playbook_runs_state ON playbook_runs (state, created_at);
+
+  CREATE TABLE playbook_steps (
+    run_id      TEXT NOT NULL REFERENCES playbook_runs (id),
+    key         TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('intent', 'done', 'failed', 'waiting', 'skipped')),
+    attempt     INTEGER NOT NULL CHECK (attempt >= 1),
+    output      TEXT,
+    error       TEXT,
+    resume_at   TEXT,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    PRIMARY KEY (run_id, key)
+  );
+
+  CREATE TABLE approvals (
+    id              TEXT PRIMARY KEY,
+    playbook_run_id TEXT NOT NULL REFERENCES playbook_runs (id),
+    step_key        TEXT NOT NULL,
+    plan_hash       TEXT NOT NULL,
+    plan            TEXT NOT NULL,
+    reasons         TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected', 'expired')),
+    requested_at    TEXT NOT NULL,
+    expires_at      TEXT NOT NULL,
+    decided_by      TEXT,
+    decided_via     TEXT,
+    decided_at      TEXT,
+    note            TEXT,
+    message         TEXT,
+    UNIQUE (playbook_run_id, step_key)
+  );
+  CREATE INDEX approvals_pending ON approvals (expires_at) WHERE state = 'pending';
+
+  CREATE TABLE cursors (
+    name       TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE table_rows (
+    id         INTEGER PRIMARY KEY,
+    table_name TEXT NOT NULL,
+    run_id     TEXT NOT NULL,
+    step_key   TEXT NOT NULL,
+    row        TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (run_id, step_key)
+  );
+  CREATE INDEX table_rows_table ON table_rows (table_name, id);
+
+  CREATE TABLE api_keys (
+    name         TEXT PRIMARY KEY,
+    key_hash     TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at   TEXT
+  );
+
+  CREATE TABLE server_lock (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    owner        TEXT NOT NULL,
+    heartbeat_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /**

@@ -14,6 +14,7 @@ import { canonicalJson } from "../core/hash.ts";
 import { GENESIS_HASH, LedgerChainCheck, ledgerHash } from "./ledger.ts";
 import { applyMigrations } from "./migrations.ts";
 import { redactSecrets } from "./redact.ts";
+import { SqliteAutomation } from "./sqlite-automation.ts";
 import type {
   HoldRecord,
   LedgerRecord,
@@ -58,6 +59,7 @@ class SqliteStore implements Store {
   readonly #clock: Clock;
   readonly #redact: (value: unknown) => unknown;
   readonly #statements = new Map<string, StatementSync>();
+  readonly automation: SqliteAutomation;
 
   constructor(options: SqliteStoreOptions) {
     this.#clock = options.clock ?? systemClock();
@@ -81,6 +83,16 @@ class SqliteStore implements Store {
       this.#db.close();
       throw error;
     }
+    this.automation = new SqliteAutomation({
+      stmt: (sql) => this.#stmt(sql),
+      write: (work) => this.#write(work),
+      append: (runId, type, payload, at) => {
+        this.#append(runId, type, payload, at);
+      },
+      now: () => this.#now(),
+      nowMs: () => this.#clock.now(),
+      clean: (fields) => this.#clean(fields),
+    });
   }
 
   async createRun(

@@ -3,6 +3,7 @@
  * ledger that records each change. Interfaces are async so a Postgres implementation can follow the SQLite one.
  * SQL lives only in this folder.
  */
+import type { AutomationStore } from "./automation-types.ts";
 
 export type RunKind = "contain" | "uncontain" | "reconcile";
 export type RunState = "running" | "completed" | "partial" | "failed";
@@ -93,6 +94,9 @@ export interface LedgerVerification {
 }
 
 export interface Store {
+  /** Events, playbook runs, approvals, cursors, tables, API keys (decision 0010). */
+  readonly automation: AutomationStore;
+
   /** `createdAt` is stamped by the store from its clock, like every timestamp it records. */
   createRun(run: Omit<RunRecord, "createdAt" | "finishedAt" | "summary" | "state">): Promise<RunRecord>;
   finishRun(id: string, state: RunState, summary: unknown): Promise<RunRecord>;
