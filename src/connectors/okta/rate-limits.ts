@@ -21,6 +21,11 @@ export const OKTA_BUCKETS = {
    * figure is **unverified** (see the emulator's bucket) and is replaced by the org's `X-Rate-Limit-Limit`.
    */
   groups: { limit: 500, windowMs: MINUTE },
+  /**
+   * GET /api/v1/logs (System Log): rl-global-mgmt lists "/api/v1/logs" on its own line, 120/min for Workforce
+   * Identity (50 Enterprise, 20 free developer; contracts.md §4), so polling never competes with containment calls.
+   */
+  logs: { limit: 120, windowMs: MINUTE },
   /** Everything else under /api/v1. */
   other: { limit: 1200, windowMs: MINUTE },
 } satisfies Record<string, BucketLimit>;
