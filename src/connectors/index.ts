@@ -16,12 +16,17 @@ import { createOktaConnector, oktaActions } from "./okta/index.ts";
 import type { ConnectorDeps } from "./shared/deps.ts";
 import { SlackConnection, slackConnectionFromEnv } from "./slack/config.ts";
 import { createSlackConnector, slackActions } from "./slack/index.ts";
+import { TeamsConnection, teamsConnectionFromEnv } from "./teams/config.ts";
+import { createTeamsConnector, teamsActions } from "./teams/index.ts";
 import { registerVendor, type VendorRegistration } from "./vendor.ts";
 
 export type { ConnectorDeps } from "./shared/deps.ts";
 export type { VendorRegistration } from "./vendor.ts";
 
-/** Every vendor cordon can contain in. Adding one: its folder, its emulator, and one entry here. */
+/**
+ * Every vendor cordon can contain in or notify through (Teams: notifications only). Adding one: its folder, its
+ * emulator, and one entry here.
+ */
 export const VENDORS = [
   registerVendor({
     vendor: "okta",
@@ -110,6 +115,15 @@ export const VENDORS = [
     fromEnv: awsConnectionFromEnv,
     create: (name, c, deps) => createAwsIamConnector(awsConnectorConfig(name, c), deps),
     actions: awsActions,
+  }),
+  registerVendor({
+    vendor: "teams",
+    schema: TeamsConnection,
+    // The webhook URL is the credential (its signature lets anyone post to the channel).
+    secretFields: ["webhookUrl"],
+    fromEnv: teamsConnectionFromEnv,
+    create: (name, c, deps) => createTeamsConnector({ connection: name, webhookUrl: c.webhookUrl }, deps),
+    actions: teamsActions,
   }),
 ] as const;
 

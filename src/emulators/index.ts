@@ -13,6 +13,7 @@ import { type RunningServer, serveFetch } from "./kit/serve.ts";
 import { testTls } from "./kit/tls.ts";
 import { createOktaEmulator, OktaSeed } from "./okta/index.ts";
 import { createSlackEmulator, SlackSeed } from "./slack/index.ts";
+import { createTeamsEmulator, TeamsSeed } from "./teams/index.ts";
 
 type Options = EmulatorBaseOptions & { clock?: Clock };
 
@@ -57,6 +58,11 @@ const EMULATORS = {
     create: (o: Options, seed?: AwsIamSeed) => createAwsIamEmulator({ ...o, seed }),
     tls: false,
   },
+  teams: {
+    seed: TeamsSeed,
+    create: (o: Options, seed?: TeamsSeed) => createTeamsEmulator({ ...o, seed }),
+    tls: false,
+  },
 } as const;
 
 export type EmulatedVendor = keyof typeof EMULATORS;
@@ -72,6 +78,7 @@ export const SeedFile = z
     github: GithubSeed.optional(),
     entra: EntraSeed.optional(),
     aws: AwsIamSeed.optional(),
+    teams: TeamsSeed.optional(),
   })
   .strict();
 export type SeedFile = z.infer<typeof SeedFile>;

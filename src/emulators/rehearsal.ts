@@ -3,6 +3,7 @@ import { DEFAULT_ORG } from "./atlassian/seed.ts";
 import { DEFAULT_ADMIN } from "./aws/seed.ts";
 import { DEFAULT_TENANT_ID } from "./entra/seed.ts";
 import type { EmulatedVendor, SeedFile } from "./index.ts";
+import { DEFAULT_WORKFLOW_ID, DEFAULT_WORKFLOW_SIG } from "./teams/seed.ts";
 
 /** A connection (secrets included) that points a real connector at a running emulator. */
 export type RehearsalConnection = { name: string; vendor: string } & Record<string, unknown>;
@@ -101,6 +102,14 @@ export function rehearsalConnection(
         region: "us-east-1",
         accessKeyId: DEFAULT_ADMIN.accessKeyId,
         secretAccessKey: DEFAULT_ADMIN.secretAccessKey,
+      };
+    case "teams":
+      // A Workflows URL, shaped like Power Automate's; the signature is the emulator's default (any is accepted
+      // unless the seed names webhooks).
+      return {
+        name: "teams",
+        vendor,
+        webhookUrl: `${baseUrl}/workflows/${DEFAULT_WORKFLOW_ID}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${DEFAULT_WORKFLOW_SIG}`,
       };
   }
 }

@@ -64,7 +64,10 @@ export async function buildPlan(
   const named = request.actions;
   const selected = (
     request.only ? connectors.filter((c) => request.only?.includes(c.connection)) : connectors
-  ).filter((c) => !named || named.some((call) => c.actions.has(call.actionId)));
+  ).filter((c) =>
+    // A connection that cannot contain (a notification-only vendor such as Teams) is not looked up at all.
+    named ? named.some((call) => c.actions.has(call.actionId)) : c.profile(request.profile).length > 0,
+  );
   if (request.only) {
     const unknown = request.only.filter((name) => !connectors.some((c) => c.connection === name));
     if (unknown.length > 0)

@@ -62,15 +62,21 @@ const SAMPLE_CONNECTIONS: Record<string, Record<string, unknown>> = {
     clientSecret: "s",
   },
   aws: { region: "us-east-1", accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "secret" },
+  teams: { webhookUrl: "https://example.webhook.office.com/webhookb2/sample" },
 };
 
-test("every vendor's connector offers both profiles, made of its own contain actions with valid inputs", () => {
+test("every containment vendor's connector offers both profiles, made of its own contain actions with valid inputs", () => {
   const deps = { clock: systemClock(), governor: new RateGovernor({ clock: systemClock() }) };
   for (const vendor of VENDORS) {
     const sample = SAMPLE_CONNECTIONS[vendor.vendor];
     assert.ok(sample, `add a sample connection for ${vendor.vendor}`);
     const connector = createConnector({ name: vendor.vendor, vendor: vendor.vendor, ...sample }, deps);
     assert.equal(connector.vendor, vendor.vendor);
+    // A notification-only vendor (Teams) has no accounts: nothing to look up, empty profiles.
+    if (!vendor.actions.some((a) => a.kind === "contain")) {
+      for (const profile of CONTAINMENT_PROFILES) assert.deepEqual(connector.profile(profile), []);
+      continue;
+    }
     assert.ok(connector.lookupScopes.length > 0, `${vendor.vendor} names no lookup scope`);
     for (const profile of CONTAINMENT_PROFILES) {
       const calls = connector.profile(profile);

@@ -23,6 +23,7 @@ const NOT_FOUND_ERRORS = new Set([
   "user_not_found",
   "channel_not_found",
   "session_not_found",
+  "message_not_found",
 ]);
 
 /** Web API: errors arrive as HTTP 200 with `{"ok":false,"error":"…"}`; branch on `ok`, not on the status. */

@@ -8,6 +8,7 @@ import { deactivateUser } from "./actions/deactivate-user.ts";
 import { postMessage } from "./actions/post-message.ts";
 import { reactivateUser } from "./actions/reactivate-user.ts";
 import { resetSessions } from "./actions/reset-sessions.ts";
+import { updateMessage } from "./actions/update-message.ts";
 import {
   protectedReasonsOf,
   type ScimUser,
@@ -29,6 +30,7 @@ export const slackActions: readonly AnyActionDefinition[] = [
   deactivateUser,
   reactivateUser,
   postMessage,
+  updateMessage,
 ];
 
 const PROFILES: Record<ContainmentProfile, ActionCall[]> = {

@@ -20,6 +20,7 @@ export const SLACK_METHOD_LIMITS: Record<string, BucketLimit> = {
   "conversations.history": { limit: 50, windowMs: MINUTE },
   /** "Special": about one message per second per channel; cordon posts few messages, one bucket is enough. */
   "chat.postMessage": { limit: 60, windowMs: MINUTE },
+  "chat.update": { limit: 50, windowMs: MINUTE },
 };
 
 /** SCIM per-endpoint limits; the org-wide 600 writes / 1,000 reads a minute are above what one bucket sends. */

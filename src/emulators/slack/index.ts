@@ -5,15 +5,25 @@ import type { Emulator, EmulatorBaseOptions } from "../kit/emulator.ts";
 import { FaultPlan } from "../kit/faults.ts";
 import { mountSlackControl } from "./control.ts";
 import { renderSlackFault } from "./fault-render.ts";
+import { type FetchLike, mountSlackInteractions } from "./interactions.ts";
 import { Limits } from "./limits.ts";
 import { mountScim } from "./scim.ts";
 import { SlackSeed } from "./seed.ts";
 import { SlackState } from "./state.ts";
 import { mountWebApi } from "./web-api.ts";
 
+export { EMULATOR_APP_ID, EMULATOR_VERIFICATION_TOKEN } from "./interactions.ts";
 export { SCIM_LIMITS, TIER_PER_MINUTE } from "./rate-limits.ts";
 export { SlackSeed } from "./seed.ts";
-export type { SessionKind, SlackChannel, SlackMessage, SlackSession, SlackUser } from "./state.ts";
+export type {
+  SessionKind,
+  SlackChannel,
+  SlackMessage,
+  SlackResponsePost,
+  SlackResponseUrl,
+  SlackSession,
+  SlackUser,
+} from "./state.ts";
 export { SlackState } from "./state.ts";
 export { WEB_API_METHODS } from "./web-api.ts";
 
@@ -26,6 +36,8 @@ export interface SlackEmulatorOptions extends EmulatorBaseOptions {
    * For `"chat.postMessage"` it sets the per-channel pace (burst min(5, n), then n per minute).
    */
   rateLimitOverrides?: Record<string, number>;
+  /** How interactions reach the app's Request URL (default: global fetch). */
+  fetch?: FetchLike;
 }
 
 export interface SlackEmulator extends Emulator {
@@ -52,6 +64,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
   app.use("*", faultMiddleware({ faults, clock, renderFault: renderSlackFault }));
   mountFaultControl(app, faults);
   mountSlackControl(app, state);
+  mountSlackInteractions(app, state, options.fetch ?? ((input, init) => fetch(input, init)));
   mountWebApi(app, state, limits);
   mountScim(app, state, limits);
   app.onError((error) => {

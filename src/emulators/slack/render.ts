@@ -103,5 +103,6 @@ export function messageObject(state: SlackState, message: SlackMessage): Record<
     team: author?.teams[0] ?? state.workspaces[0]!.id,
     ...(message.blocks ? { blocks: message.blocks } : {}),
     ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+    ...(message.edited ? { edited: { ...message.edited } } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Clock } from "../../core/clock.ts";
 import { IdGenerator } from "./ids.ts";
 import { type SlackSeed, type SlackSeedUser, TOKEN_SHAPE } from "./seed.ts";
@@ -68,6 +69,31 @@ export interface SlackMessage {
   threadTs?: string;
   /** A thread reply also shown in the channel (`reply_broadcast`). */
   broadcast?: boolean;
+  /** Set by chat.update and response_url replacements: who edited it, and when (`edited` of `objs_message`). */
+  edited?: { user: string; ts: string };
+}
+
+/**
+ * A `response_url` handed out with an interaction: usable "up to five times within thirty minutes"
+ * (https://api.slack.com/interactivity/handling#message_responses).
+ */
+export interface SlackResponseUrl {
+  /** The path after `/actions/`: `<team>/<id>/<secret>`. */
+  key: string;
+  channel: string;
+  messageTs: string;
+  userId: string;
+  createdMs: number;
+  uses: number;
+}
+
+/** One POST an app made to a response_url, as received (for tests to read). */
+export interface SlackResponsePost {
+  key: string;
+  atMs: number;
+  body: unknown;
+  /** What the emulator did with it. */
+  effect: "replaced" | "deleted" | "posted" | "ephemeral";
 }
 
 /** 0 member, 1 admin, 2 owner, 3 primary owner: SCIM tokens "can only action on accounts with the same or fewer permissions". */
@@ -107,6 +133,9 @@ export class SlackState {
   readonly channels = new Map<string, SlackChannel>();
   /** Per channel id, oldest first. */
   readonly messages = new Map<string, SlackMessage[]>();
+  /** Interaction response URLs by key, and every POST made to one. */
+  readonly responseUrls = new Map<string, SlackResponseUrl>();
+  readonly responsePosts: SlackResponsePost[] = [];
   /** The valid tokens, or `undefined` when any Slack-shaped token is accepted. */
   readonly tokens: ReadonlySet<string> | undefined;
   /** The user every token belongs to. */
@@ -293,6 +322,37 @@ export class SlackState {
     const micros = Math.max(this.now() * 1000, this.#lastTsMicros + 1);
     this.#lastTsMicros = micros;
     return `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, "0")}`;
+  }
+
+  /** A channel's messages (by id or name), oldest first, thread replies included; empty for an unknown channel. */
+  channelMessages(idOrName: string): SlackMessage[] {
+    const channel = this.findChannel(idOrName);
+    return channel ? [...(this.messages.get(channel.id) ?? [])] : [];
+  }
+
+  findMessage(channelId: string, ts: string): SlackMessage | undefined {
+    return this.messages.get(channelId)?.find((m) => m.ts === ts);
+  }
+
+  /** Replaces a message's text and blocks in place (its ts stays), marking it edited. */
+  update(message: SlackMessage, changes: { text: string; blocks?: unknown[] | null }, editor: string): void {
+    message.text = changes.text;
+    if (changes.blocks === null) delete message.blocks;
+    else if (changes.blocks !== undefined) message.blocks = changes.blocks;
+    message.edited = { user: editor, ts: this.nextTs() };
+  }
+
+  deleteMessage(channelId: string, ts: string): boolean {
+    const list = this.messages.get(channelId) ?? [];
+    const index = list.findIndex((m) => m.ts === ts);
+    if (index < 0) return false;
+    list.splice(index, 1);
+    return true;
+  }
+
+  /** A fresh random secret for ids Slack makes unguessable (response URLs, trigger ids). */
+  randomToken(): string {
+    return randomBytes(12).toString("base64url");
   }
 
   post(message: Omit<SlackMessage, "ts">): SlackMessage {

@@ -7,7 +7,7 @@ import {
 } from "./methods/admin-sessions.ts";
 import { adminTeamsList } from "./methods/admin-teams.ts";
 import { authTest } from "./methods/auth.ts";
-import { chatPostMessage, conversationsHistory } from "./methods/chat.ts";
+import { chatPostMessage, chatUpdate, conversationsHistory } from "./methods/chat.ts";
 import { type Args, fail, type MethodHandler, type MethodResult, str } from "./methods/common.ts";
 import { usersInfo, usersList, usersLookupByEmail } from "./methods/users.ts";
 import { retryHeaders, TIER_PER_MINUTE, type Tier } from "./rate-limits.ts";
@@ -40,6 +40,7 @@ export const WEB_API_METHODS: Record<string, MethodSpec> = {
   "admin.teams.list": { tier: 2, perMinute: TIER_PER_MINUTE[2], handler: adminTeamsList },
   // "Special": one message per second per channel with short bursts; see TokenBuckets.
   "chat.postMessage": { tier: "special", perMinute: 60, handler: chatPostMessage },
+  "chat.update": { tier: 3, perMinute: TIER_PER_MINUTE[3], handler: chatUpdate },
   // Tier 3 for internal apps (non-Marketplace commercial apps get 1/min since 2025-05-29; not modelled).
   "conversations.history": { tier: 3, perMinute: TIER_PER_MINUTE[3], handler: conversationsHistory },
 };

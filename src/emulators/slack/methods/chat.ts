@@ -19,24 +19,9 @@ export const chatPostMessage: MethodHandler = ({ state, args, caller }) => {
   if (!channelArg) return fail("channel_not_found");
   const channel = state.findChannel(channelArg);
   if (!channel) return fail("channel_not_found");
-  let blocks: unknown[] | undefined;
-  const rawBlocks = args.blocks;
-  if (rawBlocks !== undefined && rawBlocks !== "") {
-    let parsed: unknown = rawBlocks;
-    if (typeof rawBlocks === "string") {
-      try {
-        parsed = JSON.parse(rawBlocks);
-      } catch {
-        return fail("invalid_blocks_format");
-      }
-    }
-    if (!Array.isArray(parsed)) return fail("invalid_blocks_format");
-    const valid = parsed.every(
-      (b) => b !== null && typeof b === "object" && typeof (b as { type?: unknown }).type === "string",
-    );
-    if (!valid || parsed.length > MAX_BLOCKS) return fail("invalid_blocks");
-    blocks = parsed.length > 0 ? parsed : undefined;
-  }
+  const parsedBlocks = parseBlocks(args.blocks);
+  if (parsedBlocks.error) return fail(parsedBlocks.error);
+  const blocks = parsedBlocks.blocks?.length ? parsedBlocks.blocks : undefined;
   const text = str(args, "text") ?? "";
   const hasAttachments =
     args.attachments !== undefined && args.attachments !== "" && args.attachments !== "[]";
@@ -50,6 +35,65 @@ export const chatPostMessage: MethodHandler = ({ state, args, caller }) => {
     ...(threadTs ? { threadTs, broadcast: bool(args, "reply_broadcast") } : {}),
   });
   return { ok: true, channel: channel.id, ts: message.ts, message: messageObject(state, message) };
+};
+
+/**
+ * `blocks` as sent (a JSON string in form bodies, an array in JSON bodies): absent, a valid array, or Slack's
+ * error code. Not JSON or not an array: `invalid_blocks_format`; items that are not blocks (an object with a
+ * string `type`) or more than 50: `invalid_blocks`.
+ */
+function parseBlocks(raw: unknown): { blocks?: unknown[]; error?: string } {
+  if (raw === undefined || raw === "") return {};
+  let parsed: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return { error: "invalid_blocks_format" };
+    }
+  }
+  if (!Array.isArray(parsed)) return { error: "invalid_blocks_format" };
+  const valid = parsed.every(
+    (b) => b !== null && typeof b === "object" && typeof (b as { type?: unknown }).type === "string",
+  );
+  if (!valid || parsed.length > MAX_BLOCKS) return { error: "invalid_blocks" };
+  return { blocks: parsed };
+}
+
+/**
+ * chat.update (https://docs.slack.dev/reference/methods/chat.update), Tier 3. `channel` must be the channel's id
+ * (not its name) and `ts` the message's; errors `channel_not_found`, `message_not_found`, and
+ * `cant_update_message` when the message is not the caller's own ("Authenticated user does not have permission to
+ * update this message"). Blocks follow the reference's rules: absent with `text` given, the previous blocks are
+ * removed and the text renders; absent without `text`, they are kept; `[]` removes them. A text-only update shows
+ * the `edited` flag, a blocks update does not.
+ */
+export const chatUpdate: MethodHandler = ({ state, args, caller }) => {
+  const channelId = str(args, "channel");
+  if (!channelId) return missing("channel");
+  const ts = str(args, "ts");
+  if (!ts) return missing("ts");
+  if (!state.channels.has(channelId)) return fail("channel_not_found");
+  const message = state.findMessage(channelId, ts);
+  if (!message) return fail("message_not_found");
+  if (message.user !== caller.id) return fail("cant_update_message");
+  const parsedBlocks = parseBlocks(args.blocks);
+  if (parsedBlocks.error) return fail(parsedBlocks.error);
+  const text = str(args, "text");
+  if (text === undefined && parsedBlocks.blocks === undefined) return fail("no_text");
+  // null removes the blocks, undefined keeps them.
+  let blocks: unknown[] | null | undefined;
+  if (parsedBlocks.blocks === undefined) blocks = text === undefined ? undefined : null;
+  else blocks = parsedBlocks.blocks.length > 0 ? parsedBlocks.blocks : null;
+  state.update(message, { text: (text ?? message.text).slice(0, MAX_TEXT), blocks }, caller.id);
+  if (parsedBlocks.blocks !== undefined) delete message.edited;
+  return {
+    ok: true,
+    channel: channelId,
+    ts: message.ts,
+    text: message.text,
+    message: messageObject(state, message),
+  };
 };
 
 /**
