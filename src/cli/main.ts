@@ -12,7 +12,15 @@ import { connectionsTestCommand } from "./commands/connections.ts";
 import { applyCommand, type ContainOptions, containCommand, planCommand } from "./commands/contain.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { emulateCommand } from "./commands/emulate.ts";
+import {
+  playbookSchemaCommand,
+  playbookShowTemplateCommand,
+  playbookTemplatesCommand,
+  playbookValidateCommand,
+} from "./commands/playbook.ts";
+import { playbookRunCommand } from "./commands/playbook-run.ts";
 import { type ReconcileCliOptions, reconcileCommand } from "./commands/reconcile.ts";
+import { apiKeyCommand, approveCommand, serveCommand } from "./commands/serve.ts";
 import { statusCommand } from "./commands/status.ts";
 import { uncontainCommand } from "./commands/uncontain.ts";
 import { type CliContext, createContext, type GlobalOptions } from "./context.ts";
@@ -209,6 +217,81 @@ export async function runCli(argv: string[]): Promise<number> {
       "every app cordon supports (Okta, Slack, Entra ID, Google Workspace, Atlassian, GitHub, AWS IAM)",
     )
     .action((options: { keep?: boolean; all?: boolean }) => run(() => demoCommand(output, options))());
+
+  program
+    .command("serve")
+    .description(
+      "the event server: Okta event hooks, System Log polling, generic webhooks, Slack approvals, schedules, the REST API, /healthz and /metrics; resumes interrupted runs at start",
+    )
+    .option("--host <address>", "listen address (default: server.host, 127.0.0.1)")
+    .option("--port <n>", "port (default: server.port, 8787; 0 picks a free one)", positiveInt)
+    .option(
+      "--playbook <file...>",
+      "run these playbooks (files or builtin:<name>) instead of cordon.yaml playbooks",
+    )
+    .action((options: { host?: string; port?: number; playbook?: string[] }) =>
+      run(() => serveCommand(context(), output, options))(),
+    );
+
+  program
+    .command("approve")
+    .argument("<id>", "an approval id (apr_…) or the playbook run waiting for it (pbr_…)")
+    .description("show the plan an approval is for and approve (or --reject) exactly that plan")
+    .option("--reject", "reject instead: the step is not applied")
+    .option("--note <text>", "recorded with the decision")
+    .option("-y, --yes", "do not ask for confirmation")
+    .action((id: string, options: { reject?: boolean; yes?: boolean; note?: string }) =>
+      run(() => approveCommand(context(), output, id, options))(),
+    );
+
+  const apiKey = program.command("apikey").description("API keys for the REST API of cordon serve");
+  apiKey
+    .command("create")
+    .argument("<name>")
+    .description("create a key; it is printed once and stored only as its SHA-256")
+    .action((name: string) => run(() => apiKeyCommand(context(), output, "create", name))());
+  apiKey
+    .command("list")
+    .description("keys, when created and last used")
+    .action(() => run(() => apiKeyCommand(context(), output, "list"))());
+  apiKey
+    .command("revoke")
+    .argument("<name>")
+    .action((name: string) => run(() => apiKeyCommand(context(), output, "revoke", name))());
+
+  const playbook = program.command("playbook").description("response playbooks (YAML)");
+  playbook
+    .command("validate")
+    .argument("<files...>")
+    .description("check playbooks: schema, templates, action ids and inputs; errors as file:line:column")
+    .action((files: string[]) => run(() => playbookValidateCommand(files, output))());
+  playbook
+    .command("templates")
+    .description("list the built-in templates")
+    .action(() => run(() => playbookTemplatesCommand(output))());
+  playbook
+    .command("show")
+    .argument("<template>")
+    .description("print a built-in template's YAML (to copy and edit)")
+    .action((name: string) => run(() => playbookShowTemplateCommand(name, output))());
+  playbook
+    .command("schema")
+    .option("-o, --out <file>", "write to a file")
+    .description("print the JSON Schema of playbook files")
+    .action((options: { out?: string }) => run(() => playbookSchemaCommand(output, options.out))());
+  playbook
+    .command("run")
+    .argument("<file>", "a playbook file, or builtin:<name>")
+    .requiredOption(
+      "--event <file>",
+      "the event: an Okta hook delivery or LogEvent, or {type, subject, data}",
+    )
+    .option("--rehearse", "run against emulators with a throwaway ledger and print what production would do")
+    .option("-y, --yes", "do not ask for confirmation (a real run)")
+    .description("run one playbook for one event, now")
+    .action((file: string, options: { event: string; rehearse?: boolean; yes?: boolean }) =>
+      run(() => playbookRunCommand(context, output, file, options))(),
+    );
 
   const config = program.command("config").description("configuration");
   config

@@ -91,9 +91,100 @@ export const Reconcile = z
       .strict()
       .optional()
       .describe("Post a summary of every applied reconcile to Slack"),
+    schedule: z
+      .string()
+      .min(9)
+      .optional()
+      .describe(
+        'cordon serve runs the reconcile on this cron schedule (e.g. "0 * * * *"); the plan only, unless apply',
+      ),
+    apply: z
+      .boolean()
+      .default(false)
+      .describe("Scheduled runs apply the plan (still inside the caps, and never on a target's first run)"),
   })
   .strict();
 export type Reconcile = z.infer<typeof Reconcile>;
+
+/** `cordon serve`: where it listens, which hooks it accepts (each with its secret), which Okta orgs it polls. */
+export const Server = z
+  .object({
+    host: z.string().min(1).default("127.0.0.1").describe("Address to listen on"),
+    port: z.number().int().min(0).max(65_535).default(8787).describe("Port (0: any free port)"),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(1024 * 1024)
+      .describe("Larger request bodies are refused with 413 before they are read"),
+    requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000).describe("Per-request deadline"),
+    hooks: z
+      .object({
+        okta: z
+          .record(
+            Name.describe("The Okta connection the hook belongs to"),
+            z
+              .object({
+                secret: SecretRef.describe(
+                  "The value Okta sends in the hook's authorization header (the event hook's authScheme value)",
+                ),
+                header: z
+                  .string()
+                  .min(1)
+                  .default("authorization")
+                  .describe("The header Okta sends it in (authScheme key)"),
+              })
+              .strict(),
+          )
+          .default({})
+          .describe("Okta event hooks: POST/GET /hooks/okta/<connection> (or /hooks/okta with one)"),
+        slack: z
+          .object({ signingSecret: SecretRef.describe("The Slack app's signing secret") })
+          .strict()
+          .optional()
+          .describe("Slack interactivity (approval buttons): POST /hooks/slack/interactions"),
+        generic: z
+          .record(
+            Name.describe("The webhook's name: POST /hooks/generic/<name>"),
+            z
+              .object({
+                secret: SecretRef.describe("HMAC-SHA256 key shared with the sender"),
+                typeField: z.string().default("type").describe("Body field holding the event type"),
+                idField: z.string().default("id").describe("Body field holding the event id (dedupe)"),
+                subjectField: z
+                  .string()
+                  .default("subject")
+                  .describe("Body field holding the subject's email"),
+              })
+              .strict(),
+          )
+          .default({})
+          .describe("Generic webhooks signed with HMAC-SHA256 (X-Cordon-Timestamp, X-Cordon-Signature)"),
+      })
+      .strict()
+      .default({ okta: {}, generic: {} }),
+    poll: z
+      .record(
+        Name.describe("An Okta connection to poll the System Log of (for orgs without event hooks)"),
+        z
+          .object({
+            intervalSeconds: z.number().int().min(5).max(3600).default(15).describe("Seconds between polls"),
+            lookbackMinutes: z
+              .number()
+              .int()
+              .min(0)
+              .max(24 * 60)
+              .default(15)
+              .describe("How far back the first poll starts"),
+          })
+          .strict(),
+      )
+      .default({})
+      .describe("Okta System Log polling; the cursor is kept in the store"),
+  })
+  .strict();
+export type Server = z.infer<typeof Server>;
 
 export const CordonConfig = z
   .object({
@@ -109,6 +200,13 @@ export const CordonConfig = z
       maxAccountsPerRun: 25,
     }),
     reconcile: Reconcile.optional(),
+    server: Server.optional(),
+    playbooks: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        "Playbooks cordon serve runs: YAML files (relative to this file) or built-in templates as builtin:<name>",
+      ),
   })
   .strict();
 export type CordonConfig = z.infer<typeof CordonConfig>;

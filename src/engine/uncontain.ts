@@ -107,9 +107,15 @@ export async function planUndo(
   return { ...body, hash: hashOf(body) };
 }
 
-export async function applyUndo(undo: UndoPlan, options: Omit<RunOptions, "holds">): Promise<RunResult> {
+/** `runId`: chosen by the caller when it must know it before the run starts (a playbook step). */
+export async function applyUndo(
+  undo: UndoPlan,
+  options: Omit<RunOptions, "holds">,
+  runId?: string,
+): Promise<RunResult> {
   return executeRun(
     {
+      ...(runId ? { runId } : {}),
       kind: "uncontain",
       planHash: undo.hash,
       plan: undo,

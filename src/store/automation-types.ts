@@ -114,6 +114,8 @@ export interface AutomationStore {
 
   getPlaybookRun(id: string): Promise<PlaybookRunRecord | null>;
   listPlaybookRuns(filter?: { states?: PlaybookRunState[]; limit?: number }): Promise<PlaybookRunRecord[]>;
+  /** Runs per state (metrics). */
+  countPlaybookRuns(): Promise<Record<PlaybookRunState, number>>;
   setPlaybookRunState(id: string, state: PlaybookRunState, error?: string | null): Promise<void>;
 
   getPlaybookStep(runId: string, key: string): Promise<PlaybookStepRecord | null>;

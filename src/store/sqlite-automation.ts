@@ -137,6 +137,19 @@ export class SqliteAutomation implements AutomationStore {
       .map(toRun);
   }
 
+  async countPlaybookRuns(): Promise<Record<PlaybookRunState, number>> {
+    const counts: Record<PlaybookRunState, number> = {
+      queued: 0,
+      running: 0,
+      waiting: 0,
+      completed: 0,
+      failed: 0,
+    };
+    for (const row of this.#db.stmt("SELECT state, count(*) AS n FROM playbook_runs GROUP BY state").all())
+      counts[row["state"] as PlaybookRunState] = Number(row["n"]);
+    return counts;
+  }
+
   async setPlaybookRunState(id: string, state: PlaybookRunState, error: string | null = null): Promise<void> {
     this.#db.write(() => {
       const row = this.#db.stmt("SELECT state FROM playbook_runs WHERE id = ?").get(id);

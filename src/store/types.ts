@@ -5,6 +5,8 @@
  */
 import type { AutomationStore } from "./automation-types.ts";
 
+export type * from "./automation-types.ts";
+
 export type RunKind = "contain" | "uncontain" | "reconcile";
 export type RunState = "running" | "completed" | "partial" | "failed";
 

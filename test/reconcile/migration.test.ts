@@ -69,7 +69,8 @@ test("a version 1 database upgrades to allow reconcile runs; data kept, ledger s
   raw.exec("DROP TABLE runs_old");
   // Tables of later migrations go too (children first), so the file is exactly v1 again.
   for (const later of migrations.slice(2)) {
-    for (const [, table] of [...later.matchAll(/CREATE TABLE (\w+)/g)].reverse()) raw.exec(`DROP TABLE ${table}`);
+    for (const [, table] of [...later.matchAll(/CREATE TABLE (\w+)/g)].reverse())
+      raw.exec(`DROP TABLE ${table}`);
   }
   raw.exec("DELETE FROM schema_version WHERE version > 1");
   raw.exec("COMMIT");

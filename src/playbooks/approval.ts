@@ -1,0 +1,185 @@
+/**
+ * Approvals (decision 0010): the request posted to Slack with Approve/Reject buttons that carry the approval id and
+ * the plan hash, and one decision path shared by Slack, the CLI and the API — the approval binds to the exact plan,
+ * the approver must be allowed, and the decision is announced in the request's thread.
+ */
+import { CordonError } from "../core/errors.ts";
+import type { Plan } from "../core/plan.ts";
+import { sendNotification } from "../engine/notify.ts";
+import type { ApprovalDecision, ApprovalRecord, Store } from "../store/types.ts";
+import type { PlaybookEnvironment } from "./runner.ts";
+import type { Playbook, Step } from "./schema.ts";
+
+export const APPROVE_ACTION_ID = "cordon_approve";
+export const REJECT_ACTION_ID = "cordon_reject";
+
+/** Escapes text for Slack mrkdwn: event data must not turn into links or mentions. */
+function escapeSlack(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** The button value: `<approval id> <plan hash>`; the hash is checked again when the click arrives. */
+export function approvalButtonValue(approval: Pick<ApprovalRecord, "id" | "planHash">): string {
+  return `${approval.id} ${approval.planHash}`;
+}
+
+export function parseApprovalButtonValue(value: string): { id: string; planHash: string } | null {
+  const match = /^(apr_[a-z0-9_]+) ([0-9a-f]{64})$/.exec(value);
+  return match ? { id: match[1]!, planHash: match[2]! } : null;
+}
+
+export async function postApprovalRequest(
+  env: PlaybookEnvironment,
+  approval: ApprovalRecord,
+  playbook: string,
+  subject: string,
+  slack: { connection: string; channel: string },
+): Promise<void> {
+  const connector = env.connectors.find((c) => c.connection === slack.connection);
+  if (!connector)
+    throw new CordonError({ kind: "config" }, `no connection named ${slack.connection} for approvals`);
+  const plan = approval.plan as Plan;
+  const lines = plan.items
+    .filter((item) => item.calls.length > 0)
+    .map(
+      (item) =>
+        `• ${escapeSlack(item.account.email)} in *${item.account.connection}*: ${item.calls.map((c) => `\`${c.actionId}\``).join(", ")}`,
+    );
+  const text = `Approval needed: playbook ${playbook} wants to contain ${subject}`;
+  const output = (await sendNotification(
+    connector,
+    "slack.post_message",
+    slack.channel,
+    {
+      channel: slack.channel,
+      text,
+      blocks: [
+        {
+          type: "section",
+          text: {
+            type: "mrkdwn",
+            text: `*Approval needed* — playbook \`${playbook}\` wants to contain *${escapeSlack(subject)}*.\n*Why:* ${approval.reasons.map(escapeSlack).join("; ")}\n${lines.join("\n").slice(0, 2500)}`,
+          },
+        },
+        {
+          type: "actions",
+          block_id: "cordon_approval",
+          elements: [
+            {
+              type: "button",
+              action_id: APPROVE_ACTION_ID,
+              style: "primary",
+              text: { type: "plain_text", text: "Approve" },
+              value: approvalButtonValue(approval),
+            },
+            {
+              type: "button",
+              action_id: REJECT_ACTION_ID,
+              style: "danger",
+              text: { type: "plain_text", text: "Reject" },
+              value: approvalButtonValue(approval),
+            },
+          ],
+        },
+        {
+          type: "context",
+          elements: [
+            {
+              type: "mrkdwn",
+              text: `approval \`${approval.id}\` · plan \`${approval.planHash.slice(0, 12)}\` · expires ${approval.expiresAt} · or \`cordon approve ${approval.id}\``,
+            },
+          ],
+        },
+      ],
+    },
+    { clock: env.clock, ...(env.signal ? { signal: env.signal } : {}) },
+  )) as { channel?: string; ts?: string } | undefined;
+  if (output?.ts && output.channel)
+    await env.store.automation.setApprovalMessage(approval.id, {
+      connection: slack.connection,
+      channel: output.channel,
+      ts: output.ts,
+    });
+}
+
+/** The step a key names in a playbook (`2`, `3.then.0`, `4.do[1].0`). */
+export function stepAt(playbook: Playbook, key: string): Step | null {
+  let steps: Step[] = playbook.steps;
+  let step: Step | null = null;
+  for (const part of key.split(".")) {
+    if (part === "then" || part === "else") {
+      steps = step?.kind === "if" ? step[part] : [];
+      continue;
+    }
+    const loop = /^do\[(\d+)\]$/.exec(part);
+    if (loop) {
+      steps = step?.kind === "for_each" ? step.do : [];
+      continue;
+    }
+    step = steps[Number(part)] ?? null;
+    if (!step) return null;
+  }
+  return step;
+}
+
+/**
+ * Records a decision after checking the approver may decide it: for a Slack click, the step's `approvers` list
+ * (when set) must name the Slack user. Announces the decision in the request's thread (best effort: the decision
+ * stands even if Slack is down).
+ */
+export async function decideApproval(
+  env: Pick<PlaybookEnvironment, "store" | "connectors" | "clock">,
+  id: string,
+  decision: ApprovalDecision & { slackUserId?: string },
+): Promise<ApprovalRecord> {
+  const { store } = env;
+  const approval = await store.automation.getApproval(id);
+  if (!approval)
+    throw new CordonError({ kind: "not_found", vendor: "cordon", what: "approval" }, `no approval ${id}`);
+  if (decision.via === "slack") {
+    const run = await store.automation.getPlaybookRun(approval.playbookRunId);
+    const step = run ? stepAt(run.definition as Playbook, approval.stepKey) : null;
+    const approvers = step?.kind === "contain" ? (step.approval.slack?.approvers ?? []) : [];
+    if (approvers.length > 0 && !approvers.includes(decision.slackUserId ?? "")) {
+      throw new CordonError(
+        { kind: "policy", rule: "approvers" },
+        `Slack user ${decision.slackUserId ?? "unknown"} is not an approver for this playbook step`,
+      );
+    }
+  }
+  const decided = await store.automation.decideApproval(id, decision);
+  await announce(env, decided);
+  return decided;
+}
+
+async function announce(
+  env: Pick<PlaybookEnvironment, "store" | "connectors" | "clock">,
+  approval: ApprovalRecord,
+) {
+  const message = approval.message;
+  if (!message) return;
+  const connector = env.connectors.find((c) => c.connection === message.connection);
+  if (!connector) return;
+  try {
+    await sendNotification(
+      connector,
+      "slack.post_message",
+      message.channel,
+      {
+        channel: message.channel,
+        threadTs: message.ts,
+        text: `${approval.state === "approved" ? "Approved" : "Rejected"} by ${approval.decidedBy} (${approval.decidedVia}) at ${approval.decidedAt}`,
+      },
+      { clock: env.clock },
+    );
+  } catch {
+    // The decision is recorded and acted on; a thread reply that failed changes nothing.
+  }
+}
+
+/** For the CLI: the pending approval of a playbook run, or the approval itself. */
+export async function findApproval(store: Store, idOrRun: string): Promise<ApprovalRecord | null> {
+  if (idOrRun.startsWith("apr_")) return store.automation.getApproval(idOrRun);
+  const pending = await store.automation.listApprovals({ playbookRunId: idOrRun, state: "pending" });
+  return pending[0] ?? null;
+}

@@ -1,0 +1,313 @@
+/**
+ * `cordon serve` on the embedded default: one process, SQLite, the in-process playbook worker. Starts in this
+ * order — store and its one-server lock, connectors, playbooks, worker (which resumes what a dead process left),
+ * System Log pollers, schedules, then the listener — and stops in the reverse order.
+ */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import { type ServerType, serve as serveHttp } from "@hono/node-server";
+import type { Env, LoadedConfig } from "../config/load.ts";
+import { resolveSecret } from "../config/load.ts";
+import { resolveConnections } from "../config/resolve.ts";
+import { createConnector } from "../connectors/index.ts";
+import { oktaEventLogSource } from "../connectors/okta/events.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Connector } from "../core/connector.ts";
+import { CordonError, toCordonError } from "../core/errors.ts";
+import { RateGovernor } from "../http/governor.ts";
+import { loadPlaybookFile } from "../playbooks/load.ts";
+import type { PlaybookEnvironment } from "../playbooks/runner.ts";
+import type { Playbook } from "../playbooks/schema.ts";
+import { loadBuiltInTemplate } from "../playbooks/templates/index.ts";
+import { LogPoller } from "../playbooks/triggers/log-poller.ts";
+import { Schedules } from "../playbooks/triggers/schedule.ts";
+import { PlaybookWorker } from "../playbooks/worker.ts";
+import { runConfiguredReconcile } from "../reconcile/job.ts";
+import type { Store } from "../store/types.ts";
+import { createApp, type HookSettings } from "./app.ts";
+import { Metrics } from "./metrics.ts";
+
+export interface ServeOptions {
+  loaded: LoadedConfig;
+  env: Env;
+  store: Store;
+  clock: Clock;
+  /** Override cordon.yaml `server.host` / `server.port`. */
+  host?: string;
+  port?: number;
+  log: (entry: Record<string, unknown>) => void;
+  /** Run only these playbooks (files or builtin:<name>) instead of cordon.yaml `playbooks`. */
+  playbooks?: string[];
+  /** Worker tick (tests use a short one). Default 1 s. */
+  tickMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  worker: PlaybookWorker;
+  metrics: Metrics;
+  /** Graceful: stop listening, finish or hand back in-flight steps, release the lock. */
+  stop(graceMs?: number): Promise<{ handedBack: number }>;
+}
+
+/** A lock older than this belongs to a dead process. */
+const LOCK_STALE_MS = 15_000;
+const LOCK_HEARTBEAT_MS = 5_000;
+
+/** `builtin:<name>` or a YAML file relative to the config; any error names the file, line and column. */
+export function loadPlaybooks(entries: string[], baseDir: string): Playbook[] {
+  const playbooks = entries.map((entry) => {
+    if (entry.startsWith("builtin:")) return loadBuiltInTemplate(entry.slice(8)).playbook;
+    const loaded = loadPlaybookFile(resolve(baseDir, entry));
+    if (!loaded.ok) {
+      const first = loaded.errors[0]!;
+      throw new CordonError(
+        { kind: "config", path: "playbooks" },
+        `${first.file}:${first.line}:${first.column}: ${first.message}${loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more; run cordon playbook validate)` : ""}`,
+      );
+    }
+    return loaded.playbook;
+  });
+  const names = new Set<string>();
+  for (const playbook of playbooks) {
+    if (names.has(playbook.name))
+      throw new CordonError(
+        { kind: "config", path: "playbooks" },
+        `two playbooks are named ${playbook.name}`,
+      );
+    names.add(playbook.name);
+  }
+  return playbooks;
+}
+
+/** Okta's admin console for an org URL (`https://acme.okta.com` → `https://acme-admin.okta.com`). */
+export function oktaAdminUrl(orgUrl: string): string {
+  const url = new URL(orgUrl);
+  const [first, ...rest] = url.hostname.split(".");
+  const oktaHosted = /(^|\.)(okta|oktapreview|okta-emea|okta-gov|okta\.mil)\.com$/.test(url.hostname);
+  if (oktaHosted && first && !first.endsWith("-admin")) url.hostname = [`${first}-admin`, ...rest].join(".");
+  return url.origin;
+}
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const { loaded, env, store, clock, log } = options;
+  const settings = loaded.config.server ?? {
+    host: "127.0.0.1",
+    port: 8787,
+    maxBodyBytes: 1024 * 1024,
+    requestTimeoutMs: 10_000,
+    hooks: { okta: {}, generic: {} },
+    poll: {},
+  };
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  if (!(await store.automation.acquireServerLock(owner, LOCK_STALE_MS))) {
+    throw new CordonError(
+      { kind: "conflict", vendor: "cordon" },
+      "another cordon serve is running on this store (its lock was refreshed in the last 15 s); stop it first",
+    );
+  }
+
+  const metrics = new Metrics();
+  const governor = new RateGovernor({ clock });
+  const resolved = resolveConnections(loaded, env);
+  const connectors: Connector[] = resolved.map((connection) =>
+    createConnector(connection, {
+      clock,
+      governor,
+      onAttempt: (attempt) => {
+        if (attempt.status === 429) metrics.vendorRateLimited.inc({ vendor: attempt.vendor });
+      },
+    }),
+  );
+  const adminUrls = new Map(
+    resolved
+      .filter((c) => c.vendor === "okta" && typeof c["orgUrl"] === "string")
+      .map((c) => [c.name, oktaAdminUrl(String(c["orgUrl"]))]),
+  );
+  const playbooks = loadPlaybooks(options.playbooks ?? loaded.config.playbooks, loaded.baseDir);
+  const secret = (reference: string, what: string) => resolveSecret(reference, env, loaded.baseDir, what);
+  const hooks: HookSettings = {
+    okta: new Map(
+      Object.entries(settings.hooks.okta).map(([name, hook]) => [
+        name,
+        { secret: secret(hook.secret, `server.hooks.okta.${name}.secret`), header: hook.header },
+      ]),
+    ),
+    slackSigningSecret: settings.hooks.slack
+      ? secret(settings.hooks.slack.signingSecret, "server.hooks.slack.signingSecret")
+      : null,
+    generic: new Map(
+      Object.entries(settings.hooks.generic).map(([name, hook]) => [
+        name,
+        { ...hook, secret: secret(hook.secret, `server.hooks.generic.${name}.secret`) },
+      ]),
+    ),
+  };
+
+  const arrivals = new Map<string, number>();
+  const env_: PlaybookEnvironment = {
+    store,
+    connectors,
+    clock,
+    policy: loaded.config.policy,
+    adminUrl: (origin) => adminUrls.get(origin) ?? null,
+    observe: {
+      containmentCall: (run) => {
+        const arrived = arrivals.get(run.eventKey);
+        if (arrived !== undefined) {
+          metrics.timeToContainment.observe((clock.now() - arrived) / 1000);
+          arrivals.delete(run.eventKey);
+        }
+      },
+      stepFinished: (kind, ms, state) => metrics.stepSeconds.observe(ms / 1000, { kind, state }),
+    },
+  };
+  const worker = new PlaybookWorker({
+    env: env_,
+    playbooks,
+    log,
+    ...(options.tickMs ? { tickMs: options.tickMs } : {}),
+    onRunSettled: (run) => {
+      arrivals.delete(run.eventKey);
+      log({
+        level: "info",
+        msg: "playbook run",
+        run: run.id,
+        playbook: run.playbook,
+        state: run.state,
+        error: run.error,
+      });
+    },
+  });
+  worker.start();
+
+  const pollers = Object.entries(settings.poll).map(([name, poll]) => {
+    const connector = connectors.find((c) => c.connection === name);
+    if (!connector)
+      throw new CordonError({ kind: "config", path: `server.poll.${name}` }, `no connection named ${name}`);
+    const eventTypes = [
+      ...new Set(playbooks.filter((p) => p.trigger.source === "okta").flatMap((p) => p.trigger.events)),
+    ];
+    const poller = new LogPoller({
+      source: oktaEventLogSource(connector, name, {
+        clock,
+        lookbackMs: poll.lookbackMinutes * 60_000,
+        ...(eventTypes.length > 0 ? { eventTypes } : {}),
+      }),
+      cursors: store.automation,
+      accept: async (events) => {
+        const { accepted } = await store.automation.acceptEvents(events);
+        metrics.eventsReceived.inc({ source: "okta-poll", result: "accepted" }, accepted.length);
+        worker.kick();
+      },
+      clock,
+      intervalMs: poll.intervalSeconds * 1000,
+      onError: (error) =>
+        log({ level: "warn", msg: "System Log poll failed", connection: name, error: error.message }),
+    });
+    poller.start();
+    return poller;
+  });
+
+  const schedules = new Schedules({
+    clock,
+    onTick: async (name, tickIso) => {
+      if (name === "reconcile") return scheduledReconcile();
+      await store.automation.acceptEvents([
+        {
+          key: `schedule:${name}:${tickIso}`,
+          source: "schedule",
+          type: "schedule",
+          occurredAt: tickIso,
+          subject: null,
+          origin: name,
+          data: {},
+        },
+      ]);
+      worker.kick();
+    },
+    onError: (error, name) =>
+      log({ level: "warn", msg: "scheduled tick failed", schedule: name, error: error.message }),
+  });
+  for (const playbook of playbooks) {
+    if (playbook.trigger.source === "schedule" && playbook.trigger.cron)
+      schedules.add(playbook.name, playbook.trigger.cron);
+  }
+  const reconcileSettings = loaded.config.reconcile;
+  const scheduledReconcile = async () => {
+    if (!reconcileSettings) return;
+    try {
+      const outcomes = await runConfiguredReconcile({
+        settings: reconcileSettings,
+        baseDir: loaded.baseDir,
+        connectors,
+        store,
+        clock,
+        actor: "schedule:reconcile",
+        apply: reconcileSettings.apply,
+        firstRunApply: false,
+      });
+      for (const o of outcomes)
+        log({
+          level: "info",
+          msg: "scheduled reconcile",
+          target: o.target,
+          plan: o.plan.hash,
+          counts: o.plan.counts,
+          applied: Boolean(o.result),
+        });
+    } catch (error) {
+      // A fail-closed stop (empty source, cap exceeded) is an alarm, not a crash: logged, and the next tick tries again.
+      log({ level: "error", msg: "scheduled reconcile stopped", error: toCordonError(error).message });
+    }
+  };
+  if (reconcileSettings?.schedule) schedules.add("reconcile", reconcileSettings.schedule);
+
+  const heartbeat = setInterval(() => {
+    void store.automation.acquireServerLock(owner, LOCK_STALE_MS).then((held) => {
+      if (!held) log({ level: "error", msg: "lost the server lock to another process" });
+    });
+  }, LOCK_HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const app = createApp({
+    store,
+    worker,
+    clock,
+    metrics,
+    hooks,
+    maxBodyBytes: settings.maxBodyBytes,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    arrivals,
+    log,
+  });
+  const host = options.host ?? settings.host;
+  const port = options.port ?? settings.port;
+  const server = await new Promise<ServerType>((resolveListen, reject) => {
+    const listening = serveHttp({ fetch: app.fetch, hostname: host, port }, () => resolveListen(listening));
+    listening.once("error", reject);
+  });
+  const address = server.address();
+  const boundPort = typeof address === "object" && address ? address.port : port;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${boundPort}`;
+  log({ level: "info", msg: "cordon serve listening", url, playbooks: playbooks.map((p) => p.name) });
+
+  return {
+    url,
+    worker,
+    metrics,
+    async stop(graceMs = 10_000) {
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      // Idle keep-alive connections would hold close() open; requests in progress still finish.
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      await closed;
+      schedules.stop();
+      await Promise.all(pollers.map((p) => p.stop()));
+      const result = await worker.stop(graceMs);
+      clearInterval(heartbeat);
+      await store.automation.releaseServerLock(owner);
+      return result;
+    },
+  };
+}
