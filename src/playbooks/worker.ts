@@ -30,9 +30,11 @@ export interface WorkerOptions {
   onRunSettled?: (run: PlaybookRunRecord) => void;
 }
 
-/** True when the playbook's trigger takes this event (source, type, webhook name, `when` filter). */
+/** True when the playbook's trigger takes this event (source, type, webhook name, `when` filter), or a manual run names it. */
 export function triggerMatches(playbook: Playbook, event: CordonEvent, env: PlaybookEnvironment): boolean {
   const trigger = playbook.trigger;
+  // A manual run (CLI, API) names its playbook, whatever that playbook's trigger: a human asked for it.
+  if (event.source === "manual") return event.origin === playbook.name;
   if (trigger.source !== event.source) return false;
   if (event.source === "okta" && !trigger.events.includes(event.type)) return false;
   if (event.source === "webhook") {
