@@ -41,8 +41,7 @@ export function triggerMatches(playbook: Playbook, event: CordonEvent, env: Play
     if (trigger.webhook !== event.origin) return false;
     if (trigger.events.length > 0 && !trigger.events.includes(event.type)) return false;
   }
-  if ((event.source === "schedule" || event.source === "manual") && event.origin !== playbook.name)
-    return false;
+  if (event.source === "schedule" && event.origin !== playbook.name) return false;
   if (!trigger.when) return true;
   return isTruthy(evaluate(trigger.when, eventScope(event, env, playbook)));
 }
