@@ -90,6 +90,22 @@ export function oktaAdminUrl(orgUrl: string): string {
   return url.origin;
 }
 
+/**
+ * The lock's owner when it is a process of this machine that no longer exists (killed, crashed): its lock need not
+ * go stale before a restart takes over.
+ */
+async function deadLockOwner(store: Store): Promise<string | undefined> {
+  const lock = await store.automation.readServerLock();
+  const [host, pid] = lock?.owner.split(":") ?? [];
+  if (!lock || host !== hostname() || !pid) return undefined;
+  try {
+    process.kill(Number(pid), 0);
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH" ? lock.owner : undefined;
+  }
+}
+
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { loaded, env, store, clock, log } = options;
   const settings = loaded.config.server ?? {
@@ -101,7 +117,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     poll: {},
   };
   const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
-  if (!(await store.automation.acquireServerLock(owner, LOCK_STALE_MS))) {
+  if (!(await store.automation.acquireServerLock(owner, LOCK_STALE_MS, await deadLockOwner(store)))) {
     throw new CordonError(
       { kind: "conflict", vendor: "cordon" },
       "another cordon serve is running on this store (its lock was refreshed in the last 15 s); stop it first",

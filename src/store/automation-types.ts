@@ -168,7 +168,12 @@ export interface AutomationStore {
     bytes: number | null;
   }): Promise<void>;
 
-  /** One server per store: true when taken (free, stale, or already ours). */
-  acquireServerLock(owner: string, staleAfterMs: number): Promise<boolean>;
+  /**
+   * One server per store: true when taken (free, stale, already ours, or held by `replacing` — an owner the caller
+   * knows is dead).
+   */
+  acquireServerLock(owner: string, staleAfterMs: number, replacing?: string): Promise<boolean>;
+  /** Who holds the server lock, and when it last said so. */
+  readServerLock(): Promise<{ owner: string; heartbeatAt: number } | null>;
   releaseServerLock(owner: string): Promise<void>;
 }

@@ -488,11 +488,12 @@ export class SqliteAutomation implements AutomationStore {
     });
   }
 
-  async acquireServerLock(owner: string, staleAfterMs: number): Promise<boolean> {
+  async acquireServerLock(owner: string, staleAfterMs: number, replacing?: string): Promise<boolean> {
     return this.#db.write(() => {
       const now = this.#db.nowMs();
       const row = this.#db.stmt("SELECT owner, heartbeat_at FROM server_lock WHERE id = 1").get();
-      if (row && row["owner"] !== owner && now - Number(row["heartbeat_at"]) < staleAfterMs) return false;
+      const held = row && row["owner"] !== owner && row["owner"] !== replacing;
+      if (held && now - Number(row["heartbeat_at"]) < staleAfterMs) return false;
       this.#db
         .stmt(
           `INSERT INTO server_lock (id, owner, heartbeat_at) VALUES (1, ?, ?)
@@ -501,6 +502,11 @@ export class SqliteAutomation implements AutomationStore {
         .run(owner, now);
       return true;
     });
+  }
+
+  async readServerLock(): Promise<{ owner: string; heartbeatAt: number } | null> {
+    const row = this.#db.stmt("SELECT owner, heartbeat_at FROM server_lock WHERE id = 1").get();
+    return row ? { owner: String(row["owner"]), heartbeatAt: Number(row["heartbeat_at"]) } : null;
   }
 
   async releaseServerLock(owner: string): Promise<void> {
