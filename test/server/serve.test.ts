@@ -43,10 +43,6 @@ const delivery = (uuid: string, login: string, userId: string) =>
     },
   });
 
-async function ledgerTypes(stack: Stack): Promise<string[]> {
-  return (await stack.store!.listLedger({ limit: 100_000 })).map((r) => r.type);
-}
-
 describe("cordon serve: Okta event hooks to containment", () => {
   let stack: Stack;
   let url: string;
