@@ -6,6 +6,7 @@ import {
   auditListCommand,
   auditShowCommand,
   auditVerifyCommand,
+  playbookRunsCommand,
 } from "./commands/audit.ts";
 import { configCheckCommand, configSchemaCommand } from "./commands/config.ts";
 import { connectionsTestCommand } from "./commands/connections.ts";
@@ -179,7 +180,7 @@ export async function runCli(argv: string[]): Promise<number> {
   audit
     .command("show")
     .argument("<run-id>")
-    .description("a run's steps and ledger records")
+    .description("a run's steps and ledger records (containment, undo, reconcile or playbook run)")
     .action((runId: string) => run(() => auditShowCommand(context(), output, runId))());
   audit
     .command("verify")
@@ -229,7 +230,15 @@ export async function runCli(argv: string[]): Promise<number> {
       "--playbook <file...>",
       "run these playbooks (files or builtin:<name>) instead of cordon.yaml playbooks",
     )
-    .action((options: { host?: string; port?: number; playbook?: string[] }) =>
+    .addOption(
+      new Option(
+        "--time-scale <factor>",
+        "compress rate-limit windows to match emulators run with the same --time-scale (benchmarks only)",
+      )
+        .argParser(positiveNumber)
+        .hideHelp(),
+    )
+    .action((options: { host?: string; port?: number; playbook?: string[]; timeScale?: number }) =>
       run(() => serveCommand(context(), output, options))(),
     );
 
@@ -279,6 +288,22 @@ export async function runCli(argv: string[]): Promise<number> {
     .option("-o, --out <file>", "write to a file")
     .description("print the JSON Schema of playbook files")
     .action((options: { out?: string }) => run(() => playbookSchemaCommand(output, options.out))());
+  playbook
+    .command("runs")
+    .description("recent playbook runs (details: cordon audit show <run>)")
+    .option("--limit <n>", "how many", positiveInt, 50)
+    .addOption(
+      new Option("--state <state>", "only runs in this state").choices([
+        "queued",
+        "running",
+        "waiting",
+        "completed",
+        "failed",
+      ]),
+    )
+    .action((options: { limit: number; state?: string }) =>
+      run(() => playbookRunsCommand(context(), output, options))(),
+    );
   playbook
     .command("run")
     .argument("<file>", "a playbook file, or builtin:<name>")

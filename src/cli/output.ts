@@ -44,7 +44,7 @@ export function renderPlan(plan: Plan): string {
       .join("; ") || "-",
   ]);
   const lines = [
-    `Plan ${plan.hash.slice(0, 12)}  profile ${plan.profile}  subjects ${plan.subjects.length}`,
+    `Plan ${plan.hash.slice(0, 12)}  ${plan.actions ? `actions ${plan.actions.join(", ")}` : `profile ${plan.profile}`}  subjects ${plan.subjects.length}`,
     rows.length
       ? table(["app", "account", "id", "matched by", "status", "actions", "policy"], rows)
       : "(no accounts found)",

@@ -119,6 +119,13 @@ export const Server = z
       .default(1024 * 1024)
       .describe("Larger request bodies are refused with 413 before they are read"),
     requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000).describe("Per-request deadline"),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(32)
+      .describe("Playbook runs executing at once; more wait in the store, oldest first"),
     hooks: z
       .object({
         okta: z

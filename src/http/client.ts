@@ -148,7 +148,10 @@ export class HttpClient {
       const delay = retryDelayMs(error, attempt, request.idempotent, this.#retry, this.#random);
       if (delay === null) throw error;
       if (clock.now() + delay >= deadlineAt) throw error;
-      if (!budget.trySpend()) {
+      // A 429 is the vendor saying "not yet", not failing: the governor holds the bucket until the announced reset,
+      // and attempts stay bounded by maxAttempts and the deadline. Only failures spend the retry budget, so a burst
+      // of rate limits cannot leave a healthy connection unable to retry a real outage (bench/RESULTS.md, issue 4).
+      if (error.detail.kind !== "rate_limited" && !budget.trySpend()) {
         throw new CordonError(
           { kind: "retry_budget_exhausted", vendor: policy.vendor },
           `${policy.vendor} ${request.operation}: too many failures on this connection, not retrying`,

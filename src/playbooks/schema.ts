@@ -665,3 +665,24 @@ export function playbookJsonSchema(): unknown {
     JSON.stringify(schema).replaceAll('"__schema0"', '"Step"').replaceAll("/__schema0", "/Step"),
   );
 }
+
+/** Every connection a playbook names (contain/uncontain `in`, notifications, approval channels), sorted. */
+export function connectionsOf(playbook: Playbook): string[] {
+  const names = new Set<string>();
+  if (playbook.approval.slack) names.add(playbook.approval.slack.connection);
+  const walk = (steps: readonly Step[]) => {
+    for (const step of steps) {
+      if (step.kind === "contain" || step.kind === "uncontain")
+        for (const name of step.in ?? []) names.add(name);
+      if (step.kind === "contain" && step.approval.slack) names.add(step.approval.slack.connection);
+      if (step.kind === "notify") {
+        if (step.slack) names.add(step.slack.connection);
+        if (step.teams) names.add(step.teams.connection);
+      }
+      if (step.kind === "if") walk([...step.then, ...step.else]);
+      if (step.kind === "for_each") walk(step.do);
+    }
+  };
+  walk(playbook.steps);
+  return [...names].sort();
+}

@@ -137,9 +137,7 @@ export class PlaybookWorker {
       for (const run of await store.listPlaybookRuns({ states: ["waiting"], limit: 1000 })) {
         if (!this.#inFlight.has(run.id) && (await this.#ready(run.id))) this.#startRun(run.id);
       }
-      for (const run of await store.listPlaybookRuns({ states: ["queued", "running"], limit: 1000 })) {
-        this.#startRun(run.id);
-      }
+      await this.#fill();
       this.kick();
     } catch (error) {
       this.#options.log?.({ level: "error", msg: "worker tick failed", error: toCordonError(error).message });
@@ -194,14 +192,30 @@ export class PlaybookWorker {
                 : stored.event.source,
           })),
         );
-        for (const run of runs) this.#startRun(run.id);
+        if (runs.length > 0) await this.#fill();
       }
     }
   }
 
+  /** Starts runs left `queued` or `running` (by a dead process), oldest first, as many as there are free slots. */
+  async #fill(): Promise<void> {
+    const free = this.#concurrency - this.#inFlight.size;
+    if (this.#stopping || free <= 0) return;
+    const runs = await this.#options.env.store.automation.listPlaybookRuns({
+      states: ["queued", "running"],
+      order: "oldest",
+      limit: free + this.#inFlight.size,
+    });
+    for (const run of runs) this.#startRun(run.id);
+  }
+
+  get #concurrency(): number {
+    return this.#options.concurrency ?? 32;
+  }
+
   #startRun(id: string): void {
     if (this.#stopping || this.#inFlight.has(id)) return;
-    if (this.#inFlight.size >= (this.#options.concurrency ?? 32)) return; // the next tick picks it up
+    if (this.#inFlight.size >= this.#concurrency) return; // a run finishing starts the next (#fill)
     const running = runPlaybook(this.env, id)
       .then((run) => this.#options.onRunSettled?.(run))
       .catch((error) => {
@@ -214,6 +228,13 @@ export class PlaybookWorker {
       })
       .finally(() => {
         this.#inFlight.delete(id);
+        void this.#fill().catch((error) =>
+          this.#options.log?.({
+            level: "error",
+            msg: "starting queued runs failed",
+            error: toCordonError(error).message,
+          }),
+        );
       });
     this.#inFlight.set(id, running);
   }

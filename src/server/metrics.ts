@@ -87,6 +87,10 @@ export class Metrics {
     "cordon_vendor_rate_limited_total",
     "HTTP 429 answers from vendors",
   );
+  readonly vendorRequests = new Counter(
+    "cordon_vendor_requests_total",
+    "Requests sent to vendors, by rate-limit bucket and that bucket's documented limit per window",
+  );
   readonly stepSeconds = new Histogram(
     "cordon_step_duration_seconds",
     "Playbook step duration by kind and result",
@@ -104,6 +108,7 @@ export class Metrics {
       ...this.eventsReceived.render(),
       ...this.requestsRejected.render(),
       ...this.vendorRateLimited.render(),
+      ...this.vendorRequests.render(),
       ...this.stepSeconds.render(),
       ...this.timeToContainment.render(),
     ];

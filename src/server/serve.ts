@@ -18,7 +18,7 @@ import { CordonError, toCordonError } from "../core/errors.ts";
 import { RateGovernor } from "../http/governor.ts";
 import { loadPlaybookFile } from "../playbooks/load.ts";
 import type { PlaybookEnvironment } from "../playbooks/runner.ts";
-import type { Playbook } from "../playbooks/schema.ts";
+import { connectionsOf, type Playbook } from "../playbooks/schema.ts";
 import { loadBuiltInTemplate } from "../playbooks/templates/index.ts";
 import { LogPoller } from "../playbooks/triggers/log-poller.ts";
 import { Schedules } from "../playbooks/triggers/schedule.ts";
@@ -41,6 +41,11 @@ export interface ServeOptions {
   playbooks?: string[];
   /** Worker tick (tests use a short one). Default 1 s. */
   tickMs?: number;
+  /**
+   * Compresses every rate-limit window by this factor, to match emulators started with the same `--time-scale`
+   * (benchmarks, rehearsals). Never set it against a real vendor: it would exceed the documented limits.
+   */
+  timeScale?: number;
 }
 
 export interface RunningServer {
@@ -107,12 +112,13 @@ async function deadLockOwner(store: Store): Promise<string | undefined> {
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { loaded, env, store, clock, log } = options;
+  const { loaded, store } = options;
   const settings = loaded.config.server ?? {
     host: "127.0.0.1",
     port: 8787,
     maxBodyBytes: 1024 * 1024,
     requestTimeoutMs: 10_000,
+    concurrency: 32,
     hooks: { okta: {}, generic: {} },
     poll: {},
   };
@@ -124,8 +130,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
   }
 
+  try {
+    return await startUnderLock(options, settings, owner);
+  } catch (error) {
+    // Nothing is running yet: give the lock back so a corrected start need not wait for it to go stale.
+    await store.automation.releaseServerLock(owner);
+    throw error;
+  }
+}
+
+async function startUnderLock(
+  options: ServeOptions,
+  settings: NonNullable<LoadedConfig["config"]["server"]>,
+  owner: string,
+): Promise<RunningServer> {
+  const { loaded, env, store, clock, log } = options;
   const metrics = new Metrics();
-  const governor = new RateGovernor({ clock });
+  const governor = new RateGovernor({ clock, timeScale: options.timeScale ?? 1 });
   const resolved = resolveConnections(loaded, env);
   const connectors: Connector[] = resolved.map((connection) =>
     createConnector(connection, {
@@ -133,6 +154,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       governor,
       onAttempt: (attempt) => {
         if (attempt.status === 429) metrics.vendorRateLimited.inc({ vendor: attempt.vendor });
+        metrics.vendorRequests.inc({
+          vendor: attempt.vendor,
+          // Per-channel buckets would make one series each; the bucket's kind is what matters.
+          bucket: attempt.bucket.split(":")[0] ?? attempt.bucket,
+          limit: String(attempt.limit.limit),
+          window_seconds: String(attempt.limit.windowMs / 1000),
+        });
       },
     }),
   );
@@ -142,6 +170,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       .map((c) => [c.name, oktaAdminUrl(String(c["orgUrl"]))]),
   );
   const playbooks = loadPlaybooks(options.playbooks ?? loaded.config.playbooks, loaded.baseDir);
+  // A playbook that names a connection nobody configured would fail at its first event, at 3 a.m.: refuse now.
+  for (const playbook of playbooks) {
+    const missing = connectionsOf(playbook).filter((name) => !connectors.some((c) => c.connection === name));
+    if (missing.length > 0)
+      throw new CordonError(
+        { kind: "config", path: "playbooks" },
+        `playbook ${playbook.name} uses connection(s) ${missing.join(", ")}, not configured in cordon.yaml`,
+      );
+  }
   const secret = (reference: string, what: string) => resolveSecret(reference, env, loaded.baseDir, what);
   const hooks: HookSettings = {
     okta: new Map(
@@ -183,6 +220,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     env: env_,
     playbooks,
     log,
+    concurrency: settings.concurrency,
     ...(options.tickMs ? { tickMs: options.tickMs } : {}),
     onRunSettled: (run) => {
       arrivals.delete(run.eventKey);

@@ -113,7 +113,12 @@ export interface AutomationStore {
   ): Promise<PlaybookRunRecord[]>;
 
   getPlaybookRun(id: string): Promise<PlaybookRunRecord | null>;
-  listPlaybookRuns(filter?: { states?: PlaybookRunState[]; limit?: number }): Promise<PlaybookRunRecord[]>;
+  /** Newest first by default; `oldest` for a worker taking queued runs in arrival order. */
+  listPlaybookRuns(filter?: {
+    states?: PlaybookRunState[];
+    limit?: number;
+    order?: "newest" | "oldest";
+  }): Promise<PlaybookRunRecord[]>;
   /** Runs per state (metrics). */
   countPlaybookRuns(): Promise<Record<PlaybookRunState, number>>;
   setPlaybookRunState(id: string, state: PlaybookRunState, error?: string | null): Promise<void>;

@@ -22,6 +22,13 @@ export const SECRET_KEY =
 export const TOKEN_COLLECTION_KEY = /tokens$/i;
 
 /**
+ * Keys naming a secret's *identifier*, not the secret (`tokenId`, `token_id`, `apiTokenIds`): an API token's id
+ * is what an audit must show and what a playbook needs to revoke it. Their values are still walked, so a
+ * credential-shaped string under such a key is redacted by {@link SECRET_VALUE_PATTERNS}.
+ */
+export const IDENTIFIER_KEY = /(?:[_-]ids?|Ids?)$/;
+
+/**
  * Credentials recognisable by their shape, replaced inside any string whatever its key (a pasted header in a
  * free-text reason, a token in a URL an error message quotes). Each entry is [pattern, replacement].
  */
@@ -67,7 +74,8 @@ function walk(value: unknown, seen: WeakSet<object>): unknown {
     if (Array.isArray(value)) return value.map((item) => walk(item, seen));
     const out: Record<string, unknown> = {};
     for (const [key, member] of Object.entries(value)) {
-      if (!SECRET_KEY.test(key) || isHarmless(member)) out[key] = walk(member, seen);
+      if (!SECRET_KEY.test(key) || IDENTIFIER_KEY.test(key) || isHarmless(member))
+        out[key] = walk(member, seen);
       else if (Array.isArray(member) && TOKEN_COLLECTION_KEY.test(key))
         out[key] = walkTokenCollection(member, seen);
       else out[key] = REDACTED;

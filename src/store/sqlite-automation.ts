@@ -124,14 +124,15 @@ export class SqliteAutomation implements AutomationStore {
   }
 
   async listPlaybookRuns(
-    filter: { states?: PlaybookRunState[]; limit?: number } = {},
+    filter: { states?: PlaybookRunState[]; limit?: number; order?: "newest" | "oldest" } = {},
   ): Promise<PlaybookRunRecord[]> {
     const states = filter.states ?? [];
     const where = states.length > 0 ? `WHERE r.state IN (${states.map(() => "?").join(", ")})` : "";
+    const direction = filter.order === "oldest" ? "ASC" : "DESC";
     return this.#db
       .stmt(
         `SELECT r.*, e.event AS event FROM playbook_runs r JOIN events e ON e.key = r.event_key ${where}
-         ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+         ORDER BY r.created_at ${direction}, r.id ${direction} LIMIT ?`,
       )
       .all(...states, filter.limit ?? 100)
       .map(toRun);

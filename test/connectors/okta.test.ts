@@ -139,6 +139,29 @@ describe("okta connector over HTTP", () => {
     );
   });
 
+  test("revoke_api_token refuses a token that belongs to someone else", async () => {
+    const bob = await account("bob@corp.example");
+    const carol = await account("carol@corp.example");
+    const [bobToken] = (
+      (await runAction(h.connector, "okta.list_api_tokens", bob)).output as {
+        tokens: Array<{ id: string }>;
+      }
+    ).tokens;
+    assert.ok(bobToken, "alice has a token in the seed");
+    await assert.rejects(
+      runAction(h.connector, "okta.revoke_api_token", carol, { tokenId: bobToken.id }),
+      (error: { kind?: string; message?: string }) =>
+        error.kind === "policy" && /belongs to another Okta user/.test(error.message ?? ""),
+    );
+    const after = (await runAction(h.connector, "okta.list_api_tokens", bob)).output as {
+      tokens: Array<{ id: string }>;
+    };
+    assert.ok(
+      after.tokens.some((t) => t.id === bobToken.id),
+      "bob's token is untouched",
+    );
+  });
+
   test("revoke_api_token by id; a second revoke is already_in_state", async () => {
     const bob = await account("bob@corp.example");
     const [token] = (

@@ -340,3 +340,16 @@ describe("cordon serve: approvals across a restart, the CLI and the API", () => 
     assert.ok(list.playbookRuns.length >= 2);
   });
 });
+
+describe("cordon serve: refuses to start with a playbook it could not run", () => {
+  test("a playbook naming an unconfigured connection is a configuration error at start, not at 3 a.m.", async () => {
+    const stack = await createStack({ playbooks: ["builtin:account-compromised"] });
+    try {
+      await assert.rejects(stack.start(), /account-compromised uses connection\(s\) teams, not configured/);
+    } finally {
+      await stack.store?.close();
+      stack.store = null;
+      await stack.close();
+    }
+  });
+});

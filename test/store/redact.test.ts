@@ -111,3 +111,18 @@ test("non-objects pass through; cycles do not hang", () => {
   const shared = { v: 1 };
   assert.deepEqual(redactSecrets([shared, shared]), [{ v: 1 }, { v: 1 }], "a repeated object is not a cycle");
 });
+
+test("identifiers of secrets are kept (an audit must say which token), credential-shaped values still are not", () => {
+  const out = redactSecrets({
+    token_id: "00T1a2b3c4",
+    tokenId: "00T9z8y7",
+    apiTokenIds: ["00Tx", "00Ty"],
+    token: "00abcdefSECRET",
+    session_token_id: "Bearer abcdef123456",
+  }) as Record<string, unknown>;
+  assert.equal(out.token_id, "00T1a2b3c4");
+  assert.equal(out.tokenId, "00T9z8y7");
+  assert.deepEqual(out.apiTokenIds, ["00Tx", "00Ty"]);
+  assert.equal(out.token, "[REDACTED]");
+  assert.equal(out.session_token_id, "Bearer [REDACTED]");
+});

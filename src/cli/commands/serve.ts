@@ -15,7 +15,7 @@ import { type Output, renderPlan } from "../output.ts";
 export async function serveCommand(
   ctx: CliContext,
   output: Output,
-  options: { host?: string; port?: number; playbook?: string[] },
+  options: { host?: string; port?: number; playbook?: string[]; timeScale?: number },
 ): Promise<number> {
   const store = ctx.openStore();
   const log = (entry: Record<string, unknown>) =>
@@ -29,6 +29,7 @@ export async function serveCommand(
     ...(options.host ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.playbook?.length ? { playbooks: options.playbook } : {}),
+    ...(options.timeScale ? { timeScale: options.timeScale } : {}),
   }).catch(async (error) => {
     await store.close();
     throw error;

@@ -33,6 +33,30 @@ export async function listApiTokens(client: OktaClient, signal: AbortSignal): Pr
   return tokens;
 }
 
+/** One API token's metadata (`GET /api/v1/api-tokens/{apiTokenId}`), or null when the org has no such token. */
+export async function getApiToken(
+  client: OktaClient,
+  tokenId: string,
+  signal: AbortSignal,
+): Promise<OktaApiToken | null> {
+  try {
+    const response = await client.call(
+      {
+        method: "GET",
+        path: ["/api/v1/api-tokens/", { id: tokenId }],
+        bucket: "other",
+        idempotent: true,
+        operation: "/api/v1/api-tokens/{id}",
+      },
+      signal,
+    );
+    return response.body as OktaApiToken;
+  } catch (error) {
+    if (isKind(error, "not_found")) return null;
+    throw error;
+  }
+}
+
 export async function deleteApiToken(
   client: OktaClient,
   tokenId: string,

@@ -5,7 +5,7 @@ import { RetryBudget } from "../../http/retry.ts";
 import { type ConnectorDeps, connectionHttpClient } from "../shared/deps.ts";
 import { urlOf } from "../shared/paths.ts";
 import { slackScimPolicy, slackWebPolicy } from "./errors.ts";
-import { SLACK_METHOD_LIMITS, SLACK_SCIM_LIMITS, type SlackScimBucket } from "./rate-limits.ts";
+import { SLACK_SCIM_LIMITS, type SlackScimBucket, slackMethodBucket } from "./rate-limits.ts";
 
 /** The fields of Slack's user object cordon reads (docs.slack.dev/reference/objects/user-object). */
 export interface SlackUser {
@@ -78,13 +78,13 @@ export class SlackClient {
   ): Promise<T> {
     const form = new URLSearchParams();
     for (const [key, value] of Object.entries(args)) if (value !== undefined) form.set(key, String(value));
-    const limit = SLACK_METHOD_LIMITS[name] ?? { limit: 20, windowMs: 60_000 };
+    const { bucket, limit } = slackMethodBucket(name, args);
     const response = await this.#web.send(
       {
         method: "POST",
         url: urlOf(this.#apiUrl, [`/${name}`]),
         form,
-        bucket: name,
+        bucket,
         limit,
         idempotent,
         operation: name,

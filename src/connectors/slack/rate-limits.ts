@@ -18,8 +18,8 @@ export const SLACK_METHOD_LIMITS: Record<string, BucketLimit> = {
   "admin.users.session.invalidate": { limit: 20, windowMs: MINUTE },
   "admin.teams.list": { limit: 20, windowMs: MINUTE },
   "conversations.history": { limit: 50, windowMs: MINUTE },
-  /** "Special": about one message per second per channel; cordon posts few messages, one bucket is enough. */
-  "chat.postMessage": { limit: 60, windowMs: MINUTE },
+  /** Per channel: see {@link slackMethodBucket}. This is the workspace-wide ceiling ("several hundred a minute"). */
+  "chat.postMessage": { limit: 300, windowMs: MINUTE },
   "chat.update": { limit: 50, windowMs: MINUTE },
 };
 
@@ -31,3 +31,18 @@ export const SLACK_SCIM_LIMITS = {
 } satisfies Record<string, BucketLimit>;
 
 export type SlackScimBucket = keyof typeof SLACK_SCIM_LIMITS;
+
+/**
+ * chat.postMessage is "special" (docs.slack.dev/reference/methods/chat.postMessage, "Rate limiting"): "generally
+ * allows an app to post 1 message per second to a specific channel … short bursts >1 allowed". So each channel is
+ * its own bucket of 5 messages per 5 s (a burst of five, then one a second): a server posting alerts for many
+ * events at once paces each channel instead of collecting 429s that fail its notifications.
+ */
+export function slackMethodBucket(
+  name: string,
+  args: Record<string, unknown>,
+): { bucket: string; limit: BucketLimit } {
+  if (name === "chat.postMessage" && typeof args.channel === "string")
+    return { bucket: `${name}:${args.channel}`, limit: { limit: 5, windowMs: 5_000 } };
+  return { bucket: name, limit: SLACK_METHOD_LIMITS[name] ?? { limit: 20, windowMs: MINUTE } };
+}

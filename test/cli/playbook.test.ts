@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+const BIN = new URL("../../bin/cordon.js", import.meta.url).pathname;
+const EVENT = new URL("../../examples/events/suspicious-activity.json", import.meta.url).pathname;
+let dir: string;
+
+function cordon(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? "" },
+      cwd: dir,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "cordon-playbook-cli-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("cordon playbook validate: ok for a good file, file:line:column for a broken one, exit 2", async () => {
+  writeFileSync(
+    join(dir, "good.yaml"),
+    "name: notify-only\ntrigger: { source: manual }\nsteps:\n  - notify:\n      slack: { connection: slack, channel: '#sec', text: hi }\n",
+  );
+  writeFileSync(
+    join(dir, "bad.yaml"),
+    "name: broken\ntrigger: { source: manual }\nsteps:\n  - contain:\n      actions: [okta.no_such_action]\n",
+  );
+  const good = await cordon(["playbook", "validate", "good.yaml"]);
+  assert.equal(good.code, 0, good.stderr);
+  assert.match(good.stdout, /ok good\.yaml \(notify-only, 1 steps?\)/);
+  const bad = await cordon(["playbook", "validate", "bad.yaml", "--json"]);
+  assert.equal(bad.code, 2);
+  const [result] = JSON.parse(bad.stdout) as Array<{
+    errors: Array<{ line: number; column: number; message: string }>;
+  }>;
+  assert.equal(result!.errors[0]!.line, 5);
+  assert.match(result!.errors[0]!.message, /okta\.no_such_action/);
+});
+
+test("cordon playbook templates lists the five built-ins; show prints one", async () => {
+  const list = await cordon(["playbook", "templates", "--json"]);
+  assert.equal(list.code, 0, list.stderr);
+  const names = (JSON.parse(list.stdout) as Array<{ name: string }>).map((t) => t.name).sort();
+  assert.deepEqual(names, [
+    "account-compromised",
+    "api-token-suspicious",
+    "mfa-push-fatigue",
+    "session-token-stolen",
+    "suspicious-activity-reported",
+  ]);
+  const shown = await cordon(["playbook", "show", "suspicious-activity-reported"]);
+  assert.match(shown.stdout, /^# yaml-language-server/);
+});
+
+test("cordon playbook run --rehearse: the whole playbook against emulators, step by step", async () => {
+  const rehearsal = await cordon([
+    "playbook",
+    "run",
+    "builtin:suspicious-activity-reported",
+    "--event",
+    EVENT,
+    "--rehearse",
+    "--json",
+  ]);
+  assert.equal(rehearsal.code, 0, rehearsal.stderr);
+  const report = JSON.parse(rehearsal.stdout) as {
+    run: { state: string };
+    calls: Array<{ action: string; account: string; state: string }>;
+    tables: Array<{ table: string; rows: Array<Record<string, string>> }>;
+  };
+  assert.equal(report.run.state, "completed");
+  assert.deepEqual(
+    report.calls.map((c) => [c.action, c.account, c.state]),
+    [
+      ["okta.clear_sessions", "alice@corp.example", "applied"],
+      ["okta.reset_password", "alice@corp.example", "applied"],
+    ],
+  );
+  assert.match(report.tables[0]!.rows[0]!.SysLogURL!, /search=9a2f4c1e-5b7d-4e8f-a1b2-c3d4e5f60718$/);
+});
