@@ -251,8 +251,10 @@ async function startUnderLock(
       }),
       cursors: store.automation,
       accept: async (events) => {
-        const { accepted } = await store.automation.acceptEvents(events);
+        const { accepted, duplicates } = await store.automation.acceptEvents(events);
         metrics.eventsReceived.inc({ source: "okta-poll", result: "accepted" }, accepted.length);
+        if (duplicates.length > 0)
+          metrics.eventsReceived.inc({ source: "okta-poll", result: "duplicate" }, duplicates.length);
         worker.kick();
       },
       clock,

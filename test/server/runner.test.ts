@@ -1,0 +1,93 @@
+/**
+ * The step machine's control flow through `cordon serve`: `for_each`, `wait`, `if`, and a retry with backoff that
+ * survives as a stored `waiting` step — against the emulators, reading vendor state afterwards.
+ */
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { createStack, type Stack, until } from "./stack.ts";
+
+const PLAYBOOK = `
+name: features
+trigger: { source: manual }
+steps:
+  - id: each
+    for_each: 'event.data.people'
+    as: person
+    do:
+      - contain: { subject: "{{ person }}", in: [okta], actions: [okta.clear_sessions] }
+  - id: pause
+    wait: 1s
+  - id: branch
+    if: 'steps.each.count == 2'
+    then:
+      - id: told
+        on_error: { retry: { attempts: 2, backoff: 1s } }
+        notify:
+          slack: { connection: slack, channel: "#security", text: "contained {{ event.data.people | join(', ') }}" }
+    else:
+      - record: { table: Never, row: { x: "no" } }
+`;
+
+describe("playbook control flow", () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await createStack({ playbooks: ["features.yaml"] });
+    writeFileSync(join(stack.dir, "features.yaml"), PLAYBOOK);
+    await stack.start();
+  });
+  after(() => stack.close());
+
+  test("for_each contains each person, wait waits, if takes its branch, a failed notification is retried after its backoff", async () => {
+    // Slack fails the first post (5xx): a notification is not idempotent, so only the step's retry policy resends.
+    await fetch(`${stack.slackUrl}/__cordon/faults`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ kind: "status", status: 500, pathPrefix: "/api/chat.postMessage", count: 1 }),
+    });
+    const started = Date.now();
+    await stack.store!.automation.acceptEvents([
+      {
+        key: "manual:features-1",
+        source: "manual",
+        type: "manual",
+        occurredAt: new Date().toISOString(),
+        subject: null,
+        origin: "features",
+        data: { people: ["alice@corp.example", "bob@corp.example"] },
+      },
+    ]);
+    stack.server!.worker.kick();
+    const run = await until(
+      "the run to complete",
+      async () => {
+        const [r] = await stack.store!.automation.listPlaybookRuns();
+        return r?.state === "completed" ? r : null;
+      },
+      15_000,
+    );
+    assert.ok(Date.now() - started >= 2_000, "the wait and the backoff both took their time");
+    const steps = new Map((await stack.store!.automation.listPlaybookSteps(run.id)).map((s) => [s.key, s]));
+    assert.deepEqual([...steps.keys()].sort(), ["0", "0.do[0].0", "0.do[1].0", "1", "2", "2.then.0"]);
+    assert.equal((steps.get("0")!.output as { count: number }).count, 2);
+    assert.equal((steps.get("2")!.output as { outcome: string }).outcome, "then");
+    const told = steps.get("2.then.0")!;
+    assert.equal(told.attempt, 2, "sent on the second attempt");
+    assert.equal((told.output as { outcome: string }).outcome, "sent");
+    for (const login of ["alice@corp.example", "bob@corp.example"])
+      assert.equal(
+        stack.okta.state.sessionCount(stack.okta.state.findUser(login)!.id),
+        0,
+        `${login} contained`,
+      );
+    const messages = stack.slack.state.channelMessages("security");
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0]!.text, "contained alice@corp.example, bob@corp.example");
+    assert.equal(
+      (await stack.store!.automation.listTableRows("Never")).length,
+      0,
+      "the else branch did not run",
+    );
+  });
+});
