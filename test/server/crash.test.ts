@@ -48,7 +48,7 @@ describe("cordon serve survives kill -9", () => {
   let stack: Stack;
   let child: ChildProcess | null = null;
   before(async () => {
-    stack = await createStack();
+    stack = await createStack({ oktaUsers: [{ email: "carol@corp.example", sessions: 1 }] });
   });
   after(async () => {
     child?.kill("SIGKILL");
@@ -123,6 +123,57 @@ describe("cordon serve survives kill -9", () => {
     const reopened = await stack.start();
     assert.equal((await stack.store!.verifyLedger()).ok, true);
     assert.ok(reopened.url);
+    await stack.stop();
+  });
+
+  test("a graceful stop lets the step in flight finish, hands the run back, and the next start completes it", async () => {
+    await stack.start();
+    await fetch(`${stack.oktaUrl}/__cordon/faults`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        kind: "latency",
+        latencyMs: 800,
+        method: "POST",
+        pathPrefix: "/api/v1/users/",
+        count: 1,
+      }),
+    });
+    const carol = "carol@corp.example";
+    await stack.store!.automation.acceptEvents([
+      {
+        key: "manual:graceful-1",
+        source: "manual",
+        type: "manual",
+        occurredAt: new Date().toISOString(),
+        subject: carol,
+        origin: "suspicious-activity-reported",
+        data: {},
+      },
+    ]);
+    stack.server!.worker.kick();
+    await until("the containment to be in flight", async () =>
+      (await stack.store!.listRuns({ kind: "contain" })).some((r) => r.state === "running"),
+    );
+    const { handedBack } = await stack.server!.stop(5_000);
+    assert.equal(handedBack, 1, "the run is handed back, not abandoned half-way");
+    const runs = await stack.store!.automation.listPlaybookRuns();
+    const run = runs.find((r) => r.eventKey === "manual:graceful-1")!;
+    assert.equal(run.state, "running");
+    const contained = (await stack.store!.listRuns({ kind: "contain" })).find((r) =>
+      r.id.startsWith(run.id),
+    )!;
+    assert.notEqual(contained.state, "running", "the step in flight finished before the stop");
+    await stack.store!.close();
+    stack.store = null;
+    stack.server = null;
+
+    await stack.start();
+    await until(
+      "the handed-back run to complete",
+      async () => (await stack.store!.automation.getPlaybookRun(run.id))?.state === "completed",
+    );
+    assert.equal(resetsOf(stack, carol), 1, "reset once: the finished step was not run again");
     await stack.stop();
   });
 
