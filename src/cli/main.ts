@@ -7,6 +7,7 @@ import {
   auditShowCommand,
   auditVerifyCommand,
   playbookRunsCommand,
+  playbookTableCommand,
 } from "./commands/audit.ts";
 import { configCheckCommand, configSchemaCommand } from "./commands/config.ts";
 import { connectionsTestCommand } from "./commands/connections.ts";
@@ -303,6 +304,14 @@ export async function runCli(argv: string[]): Promise<number> {
     )
     .action((options: { limit: number; state?: string }) =>
       run(() => playbookRunsCommand(context(), output, options))(),
+    );
+  playbook
+    .command("table")
+    .argument("<name>", "a table playbooks write with `record` (e.g. SuspiciousActivityReportedLog)")
+    .option("--limit <n>", "how many rows", positiveInt, 50)
+    .description("the rows playbooks recorded in a table, newest first")
+    .action((name: string, options: { limit: number }) =>
+      run(() => playbookTableCommand(context(), output, name, options.limit))(),
     );
   playbook
     .command("run")

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { openSqliteStore } from "../../src/store/index.ts";
 
 const BIN = new URL("../../bin/cordon.js", import.meta.url).pathname;
 const EVENT = new URL("../../examples/events/suspicious-activity.json", import.meta.url).pathname;
@@ -89,4 +90,29 @@ test("cordon playbook run --rehearse: the whole playbook against emulators, step
     ],
   );
   assert.match(report.tables[0]!.rows[0]!.SysLogURL!, /search=9a2f4c1e-5b7d-4e8f-a1b2-c3d4e5f60718$/);
+});
+
+test("cordon playbook table shows the rows playbooks recorded", async () => {
+  const path = join(dir, "tables.db");
+  const store = openSqliteStore({ path });
+  await store.automation.insertTableRow("SuspiciousActivityReportedLog", "pbr_1", "1", {
+    Email: "a@corp.example",
+  });
+  await store.automation.insertTableRow("SuspiciousActivityReportedLog", "pbr_1", "1", { Email: "twice" });
+  await store.close();
+  const shown = await cordon([
+    "playbook",
+    "table",
+    "SuspiciousActivityReportedLog",
+    "--store",
+    path,
+    "--json",
+  ]);
+  assert.equal(shown.code, 0, shown.stderr);
+  const rows = JSON.parse(shown.stdout) as Array<{ row: { Email: string } }>;
+  assert.deepEqual(
+    rows.map((r) => r.row.Email),
+    ["a@corp.example"],
+    "a resumed step writes its row once",
+  );
 });

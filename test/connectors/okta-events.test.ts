@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import fc from "fast-check";
 import type { OktaClient } from "../../src/connectors/okta/client.ts";
 import {
   MAX_EVENTS_PER_DELIVERY,
@@ -288,4 +289,29 @@ describe("Okta events over HTTP (emulator)", () => {
     );
     await assert.rejects(readSystemLog(client, {}, { limit: 1001 }), (e) => invalidInput(e, "limit"));
   });
+});
+
+test("property: any body refuses with invalid_input or parses; nothing else escapes", () => {
+  const json = fc
+    .jsonValue()
+    .map((v) => JSON.stringify({ eventType: "com.okta.event_hook", data: { events: [v] } }));
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.jsonValue().map((v) => JSON.stringify(v)),
+        json,
+      ),
+      (body) => {
+        try {
+          const events = parseOktaEventHookBody(body, "okta");
+          for (const e of events) if (!e.key.startsWith("okta:")) return false;
+          return true;
+        } catch (error) {
+          return (error as { kind?: string }).kind === "invalid_input";
+        }
+      },
+    ),
+    { numRuns: 500 },
+  );
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import fc from "fast-check";
 import {
   type LoadResult,
   loadPlaybookFile,
@@ -303,5 +304,24 @@ test("absurd nesting and prototype keys are reported, never thrown or obeyed", (
   assert.match(
     only(`${HEAD}  - record: { table: T, row: { A: "{{ event.constructor }}" } }\n`),
     /cannot be read/,
+  );
+});
+
+test("property: any text loads or returns located errors; nothing throws", () => {
+  const yamlish = fc.oneof(
+    fc.string(),
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+    fc.constantFrom(
+      "name: x\ntrigger: { source: manual }\nsteps:\n  - ",
+      "steps: [{ if: '(((' }]",
+      "*a\n&a [*a]",
+    ),
+  );
+  fc.assert(
+    fc.property(yamlish, (text) => {
+      const result = loadPlaybookText(text, "fuzz.yaml");
+      return result.ok || result.errors.every((e) => e.line >= 1 && e.column >= 1 && e.message !== "");
+    }),
+    { numRuns: 300 },
   );
 });

@@ -72,6 +72,34 @@ export async function playbookRunsCommand(
   }
 }
 
+/** `cordon playbook table <name>`: the rows playbooks recorded in a named table, newest first. */
+export async function playbookTableCommand(
+  ctx: CliContext,
+  output: Output,
+  name: string,
+  limit: number,
+): Promise<number> {
+  const store = ctx.openStore();
+  try {
+    const rows = await store.automation.listTableRows(name, { limit });
+    if (output.json) output.out(JSON.stringify(rows, null, 2));
+    else {
+      const columns = [...new Set(rows.flatMap((r) => Object.keys(r.row)))];
+      output.out(
+        rows.length === 0
+          ? `no rows in ${name}`
+          : table(
+              ["at", "run", ...columns],
+              rows.map((r) => [r.createdAt, r.runId, ...columns.map((c) => String(r.row[c] ?? ""))]),
+            ),
+      );
+    }
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}
+
 /** A playbook run: its steps with their outcomes, its approvals, its ledger records. */
 async function showPlaybookRun(store: Store, output: Output, runId: string): Promise<number> {
   const run = await store.automation.getPlaybookRun(runId);
