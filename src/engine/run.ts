@@ -210,16 +210,21 @@ interface StepTarget {
   previous: StepRecord | undefined;
 }
 
-async function runStep(target: StepTarget, options: RunOptions, signal: AbortSignal): Promise<StepResult> {
-  const { store, clock } = options;
-  const { runId, seq, account, call, connector, previous } = target;
-  const base = {
+/** Which step a result is about: its place in the run, the account and the action. */
+function stepIdentity({ seq, account, call }: StepTarget): Omit<StepResult, "state"> {
+  return {
     seq,
     connection: account.connection,
     accountId: account.id,
     email: account.email,
     actionId: call.actionId,
   };
+}
+
+async function runStep(target: StepTarget, options: RunOptions, signal: AbortSignal): Promise<StepResult> {
+  const { store, clock } = options;
+  const { runId, seq, account, call, connector, previous } = target;
+  const base = stepIdentity(target);
   if (previous && previous.state !== "intent") {
     return {
       ...base,
@@ -289,13 +294,7 @@ async function recoverInDoubt(
   options: RunOptions,
 ): Promise<StepResult> {
   const { runId, seq, account, call } = target;
-  const base = {
-    seq,
-    connection: account.connection,
-    accountId: account.id,
-    email: account.email,
-    actionId: call.actionId,
-  };
+  const base = stepIdentity(target);
   const verification = action.verify
     ? await verifyEffect(action, ctx, input, undefined, { ...options, verifyTimeoutMs: 0 })
     : undefined;

@@ -1,13 +1,5 @@
 import { createHmac } from "node:crypto";
-import {
-  bodyBytes,
-  constantTimeEqual,
-  parseUnixSeconds,
-  readHeader,
-  refused,
-  VERIFIED,
-  type VerifyResult,
-} from "./result.ts";
+import { bodyBytes, type VerifyResult, verifyTimestampedSignature } from "./result.ts";
 
 export const GENERIC_TOLERANCE_SEC = 300;
 
@@ -41,21 +33,16 @@ export function verifyGenericWebhook(options: {
   nowMs: number;
   toleranceSec?: number;
 }): VerifyResult {
-  const { headers, rawBody, secret, nowMs } = options;
-  const tolerance = options.toleranceSec ?? GENERIC_TOLERANCE_SEC;
-  if (secret === "") return refused(401, "no secret is configured for this webhook");
-  const timestampHeader = readHeader(headers, "x-cordon-timestamp");
-  const signature = readHeader(headers, "x-cordon-signature");
-  if (timestampHeader === null || signature === null)
-    return refused(400, "missing X-Cordon-Timestamp or X-Cordon-Signature header");
-  const timestamp = parseUnixSeconds(timestampHeader);
-  if (timestamp === null) return refused(400, "X-Cordon-Timestamp is not unix seconds");
-  if (Math.abs(nowMs / 1000 - timestamp) > tolerance)
-    return refused(401, `X-Cordon-Timestamp is more than ${tolerance} s from now`);
-  const expected = genericSignature(rawBody, secret, timestampHeader.trim());
-  return constantTimeEqual(signature.trim(), expected)
-    ? VERIFIED
-    : refused(401, "X-Cordon-Signature does not match the webhook's secret");
+  return verifyTimestampedSignature({
+    headers: options.headers,
+    secret: options.secret,
+    nowMs: options.nowMs,
+    toleranceSec: options.toleranceSec ?? GENERIC_TOLERANCE_SEC,
+    timestampHeader: "X-Cordon-Timestamp",
+    signatureHeader: "X-Cordon-Signature",
+    secretName: "the webhook's secret",
+    sign: (timestamp) => genericSignature(options.rawBody, options.secret, timestamp),
+  });
 }
 
 /** The headers a sender adds for this body at `timestampSec`. */

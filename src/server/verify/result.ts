@@ -41,3 +41,34 @@ export function parseUnixSeconds(value: string | null): number | null {
 export function bodyBytes(rawBody: string | Uint8Array): Buffer {
   return typeof rawBody === "string" ? Buffer.from(rawBody, "utf8") : Buffer.from(rawBody);
 }
+
+/**
+ * The shape Slack's and cordon's generic scheme share: a unix-seconds timestamp header, a signature header over that
+ * timestamp and the raw body, and a window around now against replays. Missing or malformed headers: 400; stale
+ * or wrong: 401. `sign(timestamp)` computes the expected header value for the timestamp as sent.
+ */
+export function verifyTimestampedSignature(options: {
+  headers: Headers;
+  secret: string;
+  nowMs: number;
+  toleranceSec: number;
+  timestampHeader: string;
+  signatureHeader: string;
+  /** Who the secret belongs to, for messages: "the Slack signing secret", "the webhook's secret". */
+  secretName: string;
+  sign: (timestamp: string) => string;
+}): VerifyResult {
+  const { headers, timestampHeader, signatureHeader, toleranceSec } = options;
+  if (options.secret === "") return refused(401, `${options.secretName} is not configured`);
+  const timestampText = readHeader(headers, timestampHeader);
+  const signature = readHeader(headers, signatureHeader);
+  if (timestampText === null || signature === null)
+    return refused(400, `missing ${timestampHeader} or ${signatureHeader} header`);
+  const timestamp = parseUnixSeconds(timestampText);
+  if (timestamp === null) return refused(400, `${timestampHeader} is not unix seconds`);
+  if (Math.abs(options.nowMs / 1000 - timestamp) > toleranceSec)
+    return refused(401, `${timestampHeader} is more than ${toleranceSec} s from now`);
+  return constantTimeEqual(signature.trim(), options.sign(timestampText.trim()))
+    ? VERIFIED
+    : refused(401, `${signatureHeader} does not match ${options.secretName}`);
+}

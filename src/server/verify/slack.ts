@@ -1,13 +1,5 @@
 import { createHmac } from "node:crypto";
-import {
-  bodyBytes,
-  constantTimeEqual,
-  parseUnixSeconds,
-  readHeader,
-  refused,
-  VERIFIED,
-  type VerifyResult,
-} from "./result.ts";
+import { bodyBytes, type VerifyResult, verifyTimestampedSignature } from "./result.ts";
 
 /** Slack's replay window: "more than five minutes from local time" is refused. */
 export const SLACK_TOLERANCE_SEC = 300;
@@ -34,21 +26,16 @@ export function verifySlackSignature(options: {
   nowMs: number;
   toleranceSec?: number;
 }): VerifyResult {
-  const { headers, rawBody, signingSecret, nowMs } = options;
-  const tolerance = options.toleranceSec ?? SLACK_TOLERANCE_SEC;
-  if (signingSecret === "") return refused(401, "no Slack signing secret is configured");
-  const timestampHeader = readHeader(headers, "x-slack-request-timestamp");
-  const signature = readHeader(headers, "x-slack-signature");
-  if (timestampHeader === null || signature === null)
-    return refused(400, "missing X-Slack-Request-Timestamp or X-Slack-Signature header");
-  const timestamp = parseUnixSeconds(timestampHeader);
-  if (timestamp === null) return refused(400, "X-Slack-Request-Timestamp is not unix seconds");
-  if (Math.abs(nowMs / 1000 - timestamp) > tolerance)
-    return refused(401, `X-Slack-Request-Timestamp is more than ${tolerance} s from now`);
-  const expected = slackSignature(rawBody, signingSecret, timestampHeader.trim());
-  return constantTimeEqual(signature.trim(), expected)
-    ? VERIFIED
-    : refused(401, "X-Slack-Signature does not match the signing secret");
+  return verifyTimestampedSignature({
+    headers: options.headers,
+    secret: options.signingSecret,
+    nowMs: options.nowMs,
+    toleranceSec: options.toleranceSec ?? SLACK_TOLERANCE_SEC,
+    timestampHeader: "X-Slack-Request-Timestamp",
+    signatureHeader: "X-Slack-Signature",
+    secretName: "the Slack signing secret",
+    sign: (timestamp) => slackSignature(options.rawBody, options.signingSecret, timestamp),
+  });
 }
 
 /** The headers Slack would send with this body at `timestampSec` (the Slack emulator and tests sign with it). */
