@@ -49,6 +49,9 @@ export interface AppContext {
   log: (entry: Record<string, unknown>) => void;
 }
 
+/** Refused requests written to the ledger per minute; more are only counted (`cordon_requests_rejected_total`). */
+const REJECTIONS_RECORDED_PER_MINUTE = 120;
+
 type Refusal = { status: 400 | 401 | 404 | 409 | 413 | 415; reason: string };
 
 /** Reads the raw body up to the limit: 413 as soon as it is exceeded (by Content-Length or by counting). */
@@ -77,14 +80,25 @@ export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
   const { store, metrics } = ctx;
 
+  // Anyone can send garbage: the ledger records refusals up to a budget a minute, so a flood cannot grow it without
+  // bound; the rest are counted in /metrics, and the next recorded refusal says how many were not.
+  const ledgerBudget = { windowStart: 0, recorded: 0, suppressed: 0 };
   const refuse = async (c: Context, refusal: Refusal, bytes: number | null = null) => {
     metrics.requestsRejected.inc({ path: routeOf(c.req.path), status: String(refusal.status) });
-    await store.automation.recordRejectedRequest({
-      path: routeOf(c.req.path),
-      status: refusal.status,
-      reason: refusal.reason,
-      bytes,
-    });
+    const now = ctx.clock.now();
+    if (now - ledgerBudget.windowStart >= 60_000)
+      Object.assign(ledgerBudget, { windowStart: now, recorded: 0 });
+    if (ledgerBudget.recorded < REJECTIONS_RECORDED_PER_MINUTE) {
+      ledgerBudget.recorded += 1;
+      await store.automation.recordRejectedRequest({
+        path: routeOf(c.req.path),
+        status: refusal.status,
+        reason: refusal.reason,
+        bytes,
+        notRecordedBefore: ledgerBudget.suppressed,
+      });
+      ledgerBudget.suppressed = 0;
+    } else ledgerBudget.suppressed += 1;
     return c.json({ error: refusal.reason }, refusal.status);
   };
 

@@ -171,6 +171,8 @@ export interface AutomationStore {
     status: number;
     reason: string;
     bytes: number | null;
+    /** Refusals since the last recorded one that were only counted (the ledger's per-minute budget). */
+    notRecordedBefore?: number;
   }): Promise<void>;
 
   /**

@@ -482,6 +482,8 @@ export class SqliteAutomation implements AutomationStore {
     status: number;
     reason: string;
     bytes: number | null;
+    /** Refusals since the last recorded one that were only counted (the ledger's per-minute budget). */
+    notRecordedBefore?: number;
   }): Promise<void> {
     this.#db.write(() => {
       const clean = this.#db.clean({ ...rejection });

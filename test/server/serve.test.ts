@@ -353,3 +353,30 @@ describe("cordon serve: refuses to start with a playbook it could not run", () =
     }
   });
 });
+
+describe("cordon serve: a flood of bad requests", () => {
+  test("refusals are counted in /metrics but written to the ledger only up to its per-minute budget", async () => {
+    const stack = await createStack();
+    try {
+      const { url } = await stack.start();
+      const statuses = await Promise.all(
+        Array.from({ length: 150 }, () =>
+          fetch(`${url}/hooks/okta`, {
+            method: "POST",
+            headers: { Authorization: "wrong" },
+            body: "{}",
+          }).then((r) => r.status),
+        ),
+      );
+      assert.ok(statuses.every((s) => s === 401));
+      const recorded = (await stack.store!.listLedger({ limit: 100_000 })).filter(
+        (r) => r.type === "inbound.rejected",
+      );
+      assert.equal(recorded.length, 120);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      assert.match(metrics, /cordon_requests_rejected_total\{path="\/hooks\/okta",status="401"\} 150/);
+    } finally {
+      await stack.close();
+    }
+  });
+});
