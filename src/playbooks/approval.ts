@@ -3,12 +3,15 @@
  * the plan hash, and one decision path shared by Slack, the CLI and the API — the approval binds to the exact plan,
  * the approver must be allowed, and the decision is announced in the request's thread.
  */
+import { randomBytes } from "node:crypto";
 import { CordonError } from "../core/errors.ts";
+import { hashOf } from "../core/hash.ts";
 import type { Plan } from "../core/plan.ts";
 import { sendNotification } from "../engine/notify.ts";
 import type { ApprovalDecision, ApprovalRecord, Store } from "../store/types.ts";
-import type { PlaybookEnvironment } from "./runner.ts";
-import type { Playbook, Step } from "./schema.ts";
+import { renderTemplate } from "./language/index.ts";
+import type { PlaybookEnvironment, StepContext, StepOutcome } from "./runner.ts";
+import type { ApprovalStep, Playbook, Step } from "./schema.ts";
 
 export const APPROVE_ACTION_ID = "cordon_approve";
 export const REJECT_ACTION_ID = "cordon_reject";
@@ -28,37 +31,49 @@ export function parseApprovalButtonValue(value: string): { id: string; planHash:
   return match ? { id: match[1]!, planHash: match[2]! } : null;
 }
 
-export async function postApprovalRequest(
-  env: PlaybookEnvironment,
-  approval: ApprovalRecord,
-  playbook: string,
-  subject: string,
-  slack: { connection: string; channel: string },
-): Promise<void> {
-  const connector = env.connectors.find((c) => c.connection === slack.connection);
-  if (!connector)
-    throw new CordonError({ kind: "config" }, `no connection named ${slack.connection} for approvals`);
-  const plan = approval.plan as Plan;
-  const lines = plan.items
+/** What an approver is shown: a headline and, for a containment, one line per account and its calls. */
+export interface ApprovalSummary {
+  headline: string;
+  lines: string[];
+}
+
+/** The lines of a containment plan an approver reads: who, where, which calls. */
+export function planLines(plan: Plan): string[] {
+  return plan.items
     .filter((item) => item.calls.length > 0)
     .map(
       (item) =>
         `• ${escapeSlack(item.account.email)} in *${item.account.connection}*: ${item.calls.map((c) => `\`${c.actionId}\``).join(", ")}`,
     );
-  const text = `Approval needed: playbook ${playbook} wants to contain ${subject}`;
+}
+
+export async function postApprovalRequest(
+  env: PlaybookEnvironment,
+  approval: ApprovalRecord,
+  playbook: string,
+  summary: ApprovalSummary,
+  slack: { connection: string; channel: string },
+): Promise<void> {
+  const connector = env.connectors.find((c) => c.connection === slack.connection);
+  if (!connector)
+    throw new CordonError({ kind: "config" }, `no connection named ${slack.connection} for approvals`);
+  const text = `Approval needed (playbook ${playbook}): ${summary.headline}`;
   const output = (await sendNotification(
     connector,
     "slack.post_message",
     slack.channel,
     {
       channel: slack.channel,
-      text,
+      text: text.slice(0, 3000),
       blocks: [
         {
           type: "section",
           text: {
             type: "mrkdwn",
-            text: `*Approval needed* — playbook \`${playbook}\` wants to contain *${escapeSlack(subject)}*.\n*Why:* ${approval.reasons.map(escapeSlack).join("; ")}\n${lines.join("\n").slice(0, 2500)}`,
+            text: `*Approval needed* — playbook \`${playbook}\`: ${escapeSlack(summary.headline)}\n*Why:* ${approval.reasons.map(escapeSlack).join("; ")}\n${summary.lines.join("\n")}`.slice(
+              0,
+              2900,
+            ),
           },
         },
         {
@@ -102,6 +117,68 @@ export async function postApprovalRequest(
     });
 }
 
+/**
+ * An `approval` step: a human's go before the steps after it. What is approved is this run continuing — its
+ * playbook (by hash), its event, the step, and the question as rendered — and the approval binds to the hash of
+ * exactly that. Approved: done; rejected or expired: failed, so the run stops unless `on_error` says otherwise.
+ */
+export async function approvalGateStep(ctx: StepContext, step: ApprovalStep): Promise<StepOutcome> {
+  const { env, run, key } = ctx;
+  const existing = (await env.store.automation.listApprovals({ playbookRunId: run.id })).find(
+    (a) => a.stepKey === key,
+  );
+  const approval = existing ?? (await requestGate(ctx, step));
+  const who = { approvalId: approval.id, decidedBy: approval.decidedBy, decidedVia: approval.decidedVia };
+  if (approval.state === "pending")
+    return {
+      type: "waiting",
+      resumeAt: null,
+      output: {
+        outcome: "awaiting_approval",
+        approvalId: approval.id,
+        planHash: approval.planHash,
+        expiresAt: approval.expiresAt,
+      },
+    };
+  if (approval.state === "approved") return { type: "done", output: { outcome: "approved", ...who } };
+  return {
+    type: "failed",
+    error: new CordonError(
+      { kind: "policy", rule: "approval" },
+      approval.state === "expired"
+        ? `approval ${approval.id} expired unanswered; the steps after it did not run`
+        : `approval ${approval.id} was rejected by ${approval.decidedBy}; the steps after it did not run`,
+    ),
+    output: { outcome: approval.state, ...who },
+  };
+}
+
+async function requestGate(ctx: StepContext, step: ApprovalStep): Promise<ApprovalRecord> {
+  const { env, run, key, playbook } = ctx;
+  const question = renderTemplate(step.reason, ctx.scope);
+  const continuation = {
+    kind: "continue",
+    playbook: playbook.name,
+    playbookHash: run.playbookHash,
+    playbookRunId: run.id,
+    eventKey: run.eventKey,
+    stepKey: key,
+    question,
+  };
+  const approval = await env.store.automation.requestApproval({
+    id: `apr_${env.clock.now().toString(36)}_${randomBytes(5).toString("hex")}`,
+    playbookRunId: run.id,
+    stepKey: key,
+    planHash: hashOf(continuation),
+    plan: continuation,
+    reasons: [question],
+    expiresAt: new Date(env.clock.now() + step.expiresInMs).toISOString(),
+  });
+  if (step.slack)
+    await postApprovalRequest(env, approval, playbook.name, { headline: question, lines: [] }, step.slack);
+  return approval;
+}
+
 /** The step a key names in a playbook (`2`, `3.then.0`, `4.do[1].0`). */
 export function stepAt(playbook: Playbook, key: string): Step | null {
   let steps: Step[] = playbook.steps;
@@ -139,7 +216,9 @@ export async function decideApproval(
   if (decision.via === "slack") {
     const run = await store.automation.getPlaybookRun(approval.playbookRunId);
     const step = run ? stepAt(run.definition as Playbook, approval.stepKey) : null;
-    const approvers = step?.kind === "contain" ? (step.approval.slack?.approvers ?? []) : [];
+    const slack =
+      step?.kind === "contain" ? step.approval.slack : step?.kind === "approval" ? step.slack : null;
+    const approvers = slack?.approvers ?? [];
     if (approvers.length > 0 && !approvers.includes(decision.slackUserId ?? "")) {
       throw new CordonError(
         { kind: "policy", rule: "approvers" },

@@ -11,7 +11,7 @@ import { buildPlan } from "../engine/plan.ts";
 import { executeRun, type RunOptions, type RunResult, resumeRun } from "../engine/run.ts";
 import { applyUndo, planUndo } from "../engine/uncontain.ts";
 import type { ApprovalRecord } from "../store/types.ts";
-import { postApprovalRequest } from "./approval.ts";
+import { planLines, postApprovalRequest } from "./approval.ts";
 import { renderTemplate, renderValue } from "./language/index.ts";
 import type { StepContext, StepOutcome, StepOutput } from "./runner.ts";
 import type { ContainStep, UncontainStep } from "./schema.ts";
@@ -73,7 +73,13 @@ export async function containStep(ctx: StepContext, step: ContainStep): Promise<
     expiresAt: new Date(env.clock.now() + step.approval.expiresInMs).toISOString(),
   });
   if (step.approval.slack)
-    await postApprovalRequest(env, requested, playbook.name, subject, step.approval.slack);
+    await postApprovalRequest(
+      env,
+      requested,
+      playbook.name,
+      { headline: `contain ${subject}`, lines: planLines(approvable) },
+      step.approval.slack,
+    );
   return waitingForApproval(requested);
 }
 

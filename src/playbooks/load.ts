@@ -315,6 +315,8 @@ function checkStep(walk: Walk, step: StepYaml, path: Path, scope: readonly strin
       template(["notify", "teams", "link", "title"], teams.link?.title);
       template(["notify", "teams", "link", "url"], teams.link?.url);
     }
+  } else if ("approval" in step) {
+    template(["approval", "reason"], step.approval.reason);
   } else if ("record" in step) {
     for (const [column, text] of Object.entries(step.record.row)) template(["record", "row", column], text);
   } else if ("if" in step) {

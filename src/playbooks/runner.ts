@@ -11,6 +11,7 @@ import { CordonError, toCordonError } from "../core/errors.ts";
 import type { CordonEvent } from "../core/event.ts";
 import type { ContainmentPolicy } from "../engine/policy.ts";
 import type { PlaybookRunRecord, PlaybookStepRecord, Store } from "../store/types.ts";
+import { approvalGateStep } from "./approval.ts";
 import { containStep, uncontainStep } from "./contain-steps.ts";
 import { evaluate, isTruthy, renderTemplate, renderValue, type Scope } from "./language/index.ts";
 import { notifyStep } from "./notify-step.ts";
@@ -280,6 +281,8 @@ async function executeStep(ctx: StepContext, step: Step): Promise<StepOutcome> {
       return uncontainStep(ctx, step);
     case "notify":
       return notifyStep(ctx, step);
+    case "approval":
+      return approvalGateStep(ctx, step);
     case "record": {
       const row = renderValue(step.row, scope) as Record<string, unknown>;
       await env.store.automation.insertTableRow(step.table, run.id, key, row);

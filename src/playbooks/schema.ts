@@ -18,7 +18,16 @@ export const MAX_WAIT_MS = 7 * 24 * 60 * 60 * 1000;
 /** Steps in one list (`steps`, `then`, `else`, `do`). */
 export const MAX_STEPS_PER_LIST = 100;
 
-export const STEP_KINDS = ["contain", "uncontain", "notify", "record", "if", "for_each", "wait"] as const;
+export const STEP_KINDS = [
+  "contain",
+  "uncontain",
+  "notify",
+  "record",
+  "approval",
+  "if",
+  "for_each",
+  "wait",
+] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 /** Names the runner puts in the template scope; a loop variable may not hide them. */
@@ -133,6 +142,13 @@ export type StepYaml = StepCommonYaml &
         };
       }
     | { record: { table: string; row: Record<string, string> } }
+    | {
+        approval: {
+          reason: string;
+          slack?: { connection: string; channel: string; approvers: string[] } | undefined;
+          expires_in?: string | undefined;
+        };
+      }
     | { if: string; then: StepYaml[]; else?: StepYaml[] | undefined }
     | { for_each: string; as: string; do: StepYaml[] }
     | { wait: string }
@@ -183,6 +199,23 @@ const OnError: z.ZodType<OnErrorYaml> = z
       "({ retry: { attempts: 3, backoff: 10s }, then: stop }).",
   );
 
+const SlackApprovers = z
+  .object({
+    connection: ConnectionName,
+    channel: z
+      .string()
+      .min(1)
+      .max(200)
+      .describe("Channel the approval request is posted to, e.g. #sec-approvals."),
+    approvers: z
+      .array(z.string().regex(/^[UW][A-Z0-9]{2,30}$/, "a Slack user id such as U0123ABCD"))
+      .min(1)
+      .max(100)
+      .describe("Slack user ids allowed to approve or reject; anyone else's click is refused."),
+  })
+  .strict()
+  .describe("Ask in Slack with Approve/Reject buttons. Absent: approve with `cordon approve` or the API.");
+
 const Approval = z
   .object({
     protected: z
@@ -203,25 +236,7 @@ const Approval = z
       .max(100_000)
       .optional()
       .describe("A plan with more accounts than this needs approval. Absent: the count alone never asks."),
-    slack: z
-      .object({
-        connection: ConnectionName,
-        channel: z
-          .string()
-          .min(1)
-          .max(200)
-          .describe("Channel the approval request is posted to, e.g. #sec-approvals."),
-        approvers: z
-          .array(z.string().regex(/^[UW][A-Z0-9]{2,30}$/, "a Slack user id such as U0123ABCD"))
-          .min(1)
-          .max(100)
-          .describe("Slack user ids allowed to approve or reject; anyone else's click is refused."),
-      })
-      .strict()
-      .optional()
-      .describe(
-        "Ask in Slack with Approve/Reject buttons. Absent: approve with `cordon approve` or the API.",
-      ),
+    slack: SlackApprovers.optional(),
     expires_in: duration(
       "How long an approval request stays open before the step ends as expired. Default 4h.",
       MAX_WAIT_MS,
@@ -229,6 +244,23 @@ const Approval = z
   })
   .strict()
   .describe("When a containment needs a human's approval before it acts.");
+
+const ApprovalGate = z
+  .object({
+    reason: template('What the approver is asked, e.g. "Lock {{ subject }} in every app?"'),
+    slack: SlackApprovers.optional().describe(
+      "Ask in Slack with Approve/Reject buttons. Default: the playbook's approval.slack; absent: CLI or API only.",
+    ),
+    expires_in: duration(
+      "How long the request stays open before the step ends as expired. Default: the playbook's (4h).",
+      MAX_WAIT_MS,
+    ).optional(),
+  })
+  .strict()
+  .describe(
+    "Wait for a human's go before the next steps. Approved: outcome approved. Rejected or expired: the step fails " +
+      "(the run stops unless on_error says otherwise).",
+  );
 
 const stepCommon = {
   id: z
@@ -366,6 +398,7 @@ export const Step: z.ZodType<StepYaml> = z
     z.object({ ...stepCommon, uncontain: Uncontain }).strict(),
     z.object({ ...stepCommon, notify: Notify }).strict(),
     z.object({ ...stepCommon, record: RecordBody }).strict(),
+    z.object({ ...stepCommon, approval: ApprovalGate }).strict(),
     z
       .object({
         ...stepCommon,
@@ -524,7 +557,21 @@ export type RecordStep = StepBase & { kind: "record"; table: string; row: Record
 export type IfStep = StepBase & { kind: "if"; condition: string; then: Step[]; else: Step[] };
 export type ForEachStep = StepBase & { kind: "for_each"; items: string; as: string; do: Step[] };
 export type WaitStep = StepBase & { kind: "wait"; durationMs: number };
-export type Step = ContainStep | UncontainStep | NotifyStep | RecordStep | IfStep | ForEachStep | WaitStep;
+export type ApprovalStep = StepBase & {
+  kind: "approval";
+  reason: string;
+  slack: { connection: string; channel: string; approvers: string[] } | null;
+  expiresInMs: number;
+};
+export type Step =
+  | ContainStep
+  | UncontainStep
+  | NotifyStep
+  | RecordStep
+  | ApprovalStep
+  | IfStep
+  | ForEachStep
+  | WaitStep;
 
 export interface Trigger {
   source: "okta" | "webhook" | "schedule" | "manual";
@@ -626,6 +673,16 @@ function normaliseStep(yaml: StepYaml, approval: ApprovalPolicy): Step {
     };
   }
   if ("record" in yaml) return { ...base, kind: "record", table: yaml.record.table, row: yaml.record.row };
+  if ("approval" in yaml) {
+    const gate = yaml.approval;
+    return {
+      ...base,
+      kind: "approval",
+      reason: gate.reason,
+      slack: gate.slack ? { ...gate.slack, approvers: [...gate.slack.approvers] } : approval.slack,
+      expiresInMs: gate.expires_in === undefined ? approval.expiresInMs : parseDuration(gate.expires_in),
+    };
+  }
   if ("if" in yaml)
     // biome-ignore lint/suspicious/noThenProperty: `then` is the playbook format's word (decision 0010); never awaited.
     return { ...base, kind: "if", condition: yaml.if, then: list(yaml.then), else: list(yaml.else) };
@@ -675,6 +732,7 @@ export function connectionsOf(playbook: Playbook): string[] {
       if (step.kind === "contain" || step.kind === "uncontain")
         for (const name of step.in ?? []) names.add(name);
       if (step.kind === "contain" && step.approval.slack) names.add(step.approval.slack.connection);
+      if (step.kind === "approval" && step.slack) names.add(step.slack.connection);
       if (step.kind === "notify") {
         if (step.slack) names.add(step.slack.connection);
         if (step.teams) names.add(step.teams.connection);

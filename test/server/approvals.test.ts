@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { CordonEvent } from "../../src/core/event.ts";
 import { sha256Hex } from "../../src/core/hash.ts";
-import { createStack, type Stack, until } from "./stack.ts";
+import { createStack, SIGNING_SECRET, type Stack, until } from "./stack.ts";
 
 const RISKY = `
 name: risky
@@ -128,5 +128,84 @@ describe("approval policy: risk tier, count, expiry", () => {
 
     const refused = await contain({ subjects: ["not-an-email"] });
     assert.equal(refused.status, 400);
+  });
+});
+
+describe("the approval step: a human's go before the steps after it", () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await createStack({ playbooks: ["gated.yaml"] });
+    writeFileSync(
+      join(stack.dir, "gated.yaml"),
+      `
+name: gated
+trigger: { source: manual }
+steps:
+  - id: go
+    approval:
+      reason: "Lock {{ subject }} in Okta?"
+      slack: { connection: slack, channel: "#sec-approvals", approvers: [${stack.approverId}] }
+  - id: lock
+    contain: { profile: lock, in: [okta] }
+`,
+    );
+    await stack.start();
+  });
+  after(() => stack.close());
+
+  const run = async (key: string, subject: string) => {
+    await stack.store!.automation.acceptEvents([manual(key, "gated", subject)]);
+    stack.server!.worker.kick();
+    return until("the approval request", async () =>
+      (await stack.store!.automation.listApprovals({ state: "pending" })).find((a) =>
+        a.reasons[0]?.includes(subject),
+      ),
+    );
+  };
+  const click = (approval: { message: { channel: string; ts: string } | null }, actionId: string) =>
+    fetch(`${stack.slackUrl}/__cordon/slack/interactions`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        requestUrl: `${stack.server!.url}/hooks/slack/interactions`,
+        signingSecret: SIGNING_SECRET,
+        userId: stack.approverId,
+        channel: approval.message!.channel,
+        messageTs: approval.message!.ts,
+        actionId,
+      }),
+    });
+
+  test("approved in Slack: the run goes on and locks the account", async () => {
+    const approval = await run("manual:gated-1", "alice@corp.example");
+    assert.deepEqual(approval.reasons, ["Lock alice@corp.example in Okta?"]);
+    assert.equal((approval.plan as { kind: string }).kind, "continue");
+    assert.equal(stack.okta.state.findUser("alice@corp.example")!.status, "ACTIVE", "nothing before the go");
+    assert.equal((await click(approval, "cordon_approve")).status, 200);
+    await until(
+      "alice suspended",
+      () => stack.okta.state.findUser("alice@corp.example")!.status === "SUSPENDED",
+    );
+    const done = await until("the run to complete", async () => {
+      const r = await stack.store!.automation.getPlaybookRun(approval.playbookRunId);
+      return r?.state === "completed" ? r : null;
+    });
+    assert.ok(done);
+  });
+
+  test("rejected: the run stops and the steps after the gate never run", async () => {
+    const approval = await run("manual:gated-2", "bob@corp.example");
+    assert.equal((await click(approval, "cordon_reject")).status, 200);
+    const stopped = await until("the run to stop", async () => {
+      const r = await stack.store!.automation.getPlaybookRun(approval.playbookRunId);
+      return r?.state === "failed" ? r : null;
+    });
+    assert.match(stopped.error ?? "", /rejected by slack:/);
+    assert.equal(stack.okta.state.findUser("bob@corp.example")!.status, "ACTIVE", "bob untouched");
+    const steps = await stack.store!.automation.listPlaybookSteps(approval.playbookRunId);
+    assert.deepEqual(
+      steps.map((s) => [s.key, s.state]),
+      [["0", "failed"]],
+    );
   });
 });

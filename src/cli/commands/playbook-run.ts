@@ -83,6 +83,7 @@ function channelsOf(steps: Step[], playbook: Playbook): string[] {
     for (const step of list) {
       if (step.kind === "notify" && step.slack) names.add(step.slack.channel);
       if (step.kind === "contain" && step.approval.slack) names.add(step.approval.slack.channel);
+      if (step.kind === "approval" && step.slack) names.add(step.slack.channel);
       if (step.kind === "if") walk([...step.then, ...step.else]);
       if (step.kind === "for_each") walk(step.do);
     }

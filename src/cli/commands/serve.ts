@@ -67,7 +67,12 @@ export async function approveCommand(
     if (!output.json) {
       output.out(`approval ${approval.id} for playbook run ${approval.playbookRunId} (${approval.state})`);
       output.out(`why: ${approval.reasons.join("; ")}`);
-      output.out(renderPlan(approval.plan as Plan));
+      const plan = approval.plan as Plan | { kind: "continue"; question: string; playbook: string };
+      output.out(
+        plan.kind === "continue"
+          ? `approving lets playbook ${plan.playbook} continue past: ${plan.question}`
+          : renderPlan(plan),
+      );
     }
     const verb = options.reject ? "Reject" : "Approve";
     if (
