@@ -91,3 +91,69 @@ describe("playbook control flow", () => {
     );
   });
 });
+
+describe("uncontain steps and scheduled playbooks", () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await createStack({ playbooks: ["undo.yaml", "tick.yaml"] });
+    writeFileSync(
+      join(stack.dir, "undo.yaml"),
+      `
+name: undo
+trigger: { source: manual }
+steps:
+  - id: lock
+    contain: { profile: lock, in: [okta] }
+  - id: restore
+    uncontain: { in: [okta] }
+`,
+    );
+    writeFileSync(
+      join(stack.dir, "tick.yaml"),
+      `
+name: tick
+trigger: { source: schedule, cron: "* * * * * *" }
+steps:
+  - record: { table: Ticks, row: { at: "{{ event.occurredAt }}" } }
+`,
+    );
+    await stack.start();
+  });
+  after(() => stack.close());
+
+  test("uncontain restores exactly what the playbook's own containment changed, and releases its hold", async () => {
+    const bob = stack.okta.state.findUser("bob@corp.example")!;
+    await stack.store!.automation.acceptEvents([
+      {
+        key: "manual:undo-1",
+        source: "manual",
+        type: "manual",
+        occurredAt: new Date().toISOString(),
+        subject: "bob@corp.example",
+        origin: "undo",
+        data: {},
+      },
+    ]);
+    stack.server!.worker.kick();
+    const run = await until("the run to complete", async () => {
+      const r = (await stack.store!.automation.listPlaybookRuns()).find((x) => x.playbook === "undo");
+      return r?.state === "completed" ? r : null;
+    });
+    const steps = await stack.store!.automation.listPlaybookSteps(run.id);
+    assert.equal((steps.find((s) => s.key === "1")!.output as { outcome: string }).outcome, "completed");
+    assert.equal(stack.okta.state.findUser(bob.id)!.status, "ACTIVE", "suspended, then unsuspended");
+    assert.equal(stack.okta.state.sessionCount(bob.id), 0, "revoked sessions stay revoked");
+    assert.deepEqual(await stack.store!.listOpenHolds({ email: "bob@corp.example" }), []);
+  });
+
+  test("a cron trigger starts its playbook once per tick", async () => {
+    const rows = await until("two ticks", async () => {
+      const list = await stack.store!.automation.listTableRows("Ticks");
+      return list.length >= 2 ? list : null;
+    });
+    const ticks = rows.map((r) => String(r.row.at));
+    assert.equal(new Set(ticks).size, ticks.length, "one run per tick");
+    for (const at of ticks)
+      assert.match(at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/, "the scheduled second");
+  });
+});
