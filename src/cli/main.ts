@@ -197,7 +197,7 @@ export async function runCli(argv: string[]): Promise<number> {
 
   program
     .command("emulate")
-    .argument("[vendors...]", "okta, slack, entra, google, atlassian, github, aws (default: all)")
+    .argument("[vendors...]", "okta, slack, entra, google, atlassian, github, aws, teams (default: all)")
     .description(
       "serve vendor emulators on 127.0.0.1 until SIGTERM; prints `<vendor> <baseUrl>` per emulator",
     )

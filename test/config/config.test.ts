@@ -31,16 +31,29 @@ test("the example config parses, and resolves env: and file: secrets", () => {
     AZURE_CLIENT_SECRET: "entra-secret",
     ATLASSIAN_ADMIN_API_KEY: "atl",
     GITHUB_TOKEN: "ghp_x",
+    TEAMS_WEBHOOK_URL:
+      "https://prod-00.westus.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=s",
   };
   const connections = resolveConnections(loaded, env);
   const byName = Object.fromEntries(connections.map((c) => [c.name, c]));
-  assert.deepEqual(Object.keys(byName), ["okta", "slack", "entra", "google", "aws", "atlassian", "github"]);
+  assert.deepEqual(Object.keys(byName), [
+    "okta",
+    "slack",
+    "entra",
+    "google",
+    "aws",
+    "atlassian",
+    "github",
+    "teams",
+  ]);
   assert.equal(byName.okta?.token, "okta-from-env");
   assert.equal(byName.slack?.token, "xoxp-from-file");
   assert.equal(byName.entra?.clientSecret, "entra-secret");
   assert.equal(byName.google?.credentials, '{"type":"service_account"}');
   assert.equal(byName.atlassian?.apiKey, "atl");
   assert.equal(byName.github?.token, "ghp_x");
+  assert.equal(loaded.config.server?.hooks.okta.okta?.secret, "env:OKTA_HOOK_SECRET");
+  assert.deepEqual(loaded.config.playbooks.length, 3);
   assert.throws(
     () => resolveConnections(loaded, { ...env, GITHUB_TOKEN: undefined }),
     /connections\.github\.token: environment variable GITHUB_TOKEN is not set/,
