@@ -7,9 +7,9 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { type ServerType, serve as serveHttp } from "@hono/node-server";
-import type { Env, LoadedConfig } from "../config/load.ts";
-import { resolveSecret } from "../config/load.ts";
+import { type Env, type LoadedConfig, resolveSecret } from "../config/load.ts";
 import { resolveConnections } from "../config/resolve.ts";
+import { Server } from "../config/schema.ts";
 import { createConnector } from "../connectors/index.ts";
 import { oktaEventLogSource } from "../connectors/okta/events.ts";
 import type { Clock } from "../core/clock.ts";
@@ -56,6 +56,8 @@ export interface RunningServer {
   stop(graceMs?: number): Promise<{ handedBack: number }>;
 }
 
+type ServerSettings = NonNullable<LoadedConfig["config"]["server"]>;
+
 /** A lock older than this belongs to a dead process. */
 const LOCK_STALE_MS = 15_000;
 const LOCK_HEARTBEAT_MS = 5_000;
@@ -86,6 +88,45 @@ export function loadPlaybooks(entries: string[], baseDir: string): Playbook[] {
   return playbooks;
 }
 
+/**
+ * The playbooks, loaded and checked against the configured connections: a playbook that names a connection nobody
+ * configured would fail at its first event, at 3 a.m., so it is refused now.
+ */
+export function loadServedPlaybooks(entries: string[], baseDir: string, connections: string[]): Playbook[] {
+  const playbooks = loadPlaybooks(entries, baseDir);
+  for (const playbook of playbooks) {
+    const missing = connectionsOf(playbook).filter((name) => !connections.includes(name));
+    if (missing.length > 0)
+      throw new CordonError(
+        { kind: "config", path: "playbooks" },
+        `playbook ${playbook.name} uses connection(s) ${missing.join(", ")}, not configured in cordon.yaml`,
+      );
+  }
+  return playbooks;
+}
+
+/** Every hook's secret, resolved; the first missing one is a config error naming the reference, never a value. */
+export function resolveHooks(loaded: LoadedConfig, settings: ServerSettings, env: Env): HookSettings {
+  const secret = (reference: string, what: string) => resolveSecret(reference, env, loaded.baseDir, what);
+  return {
+    okta: new Map(
+      Object.entries(settings.hooks.okta).map(([name, hook]) => [
+        name,
+        { secret: secret(hook.secret, `server.hooks.okta.${name}.secret`), header: hook.header },
+      ]),
+    ),
+    slackSigningSecret: settings.hooks.slack
+      ? secret(settings.hooks.slack.signingSecret, "server.hooks.slack.signingSecret")
+      : null,
+    generic: new Map(
+      Object.entries(settings.hooks.generic).map(([name, hook]) => [
+        name,
+        { ...hook, secret: secret(hook.secret, `server.hooks.generic.${name}.secret`) },
+      ]),
+    ),
+  };
+}
+
 /** Okta's admin console for an org URL (`https://acme.okta.com` → `https://acme-admin.okta.com`). */
 export function oktaAdminUrl(orgUrl: string): string {
   const url = new URL(orgUrl);
@@ -113,15 +154,7 @@ async function deadLockOwner(store: Store): Promise<string | undefined> {
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { loaded, store } = options;
-  const settings = loaded.config.server ?? {
-    host: "127.0.0.1",
-    port: 8787,
-    maxBodyBytes: 1024 * 1024,
-    requestTimeoutMs: 10_000,
-    concurrency: 32,
-    hooks: { okta: {}, generic: {} },
-    poll: {},
-  };
+  const settings = loaded.config.server ?? Server.parse({});
   const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   if (!(await store.automation.acquireServerLock(owner, LOCK_STALE_MS, await deadLockOwner(store)))) {
     throw new CordonError(
@@ -141,7 +174,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
 async function startUnderLock(
   options: ServeOptions,
-  settings: NonNullable<LoadedConfig["config"]["server"]>,
+  settings: ServerSettings,
   owner: string,
 ): Promise<RunningServer> {
   const { loaded, env, store, clock, log } = options;
@@ -169,34 +202,12 @@ async function startUnderLock(
       .filter((c) => c.vendor === "okta" && typeof c["orgUrl"] === "string")
       .map((c) => [c.name, oktaAdminUrl(String(c["orgUrl"]))]),
   );
-  const playbooks = loadPlaybooks(options.playbooks ?? loaded.config.playbooks, loaded.baseDir);
-  // A playbook that names a connection nobody configured would fail at its first event, at 3 a.m.: refuse now.
-  for (const playbook of playbooks) {
-    const missing = connectionsOf(playbook).filter((name) => !connectors.some((c) => c.connection === name));
-    if (missing.length > 0)
-      throw new CordonError(
-        { kind: "config", path: "playbooks" },
-        `playbook ${playbook.name} uses connection(s) ${missing.join(", ")}, not configured in cordon.yaml`,
-      );
-  }
-  const secret = (reference: string, what: string) => resolveSecret(reference, env, loaded.baseDir, what);
-  const hooks: HookSettings = {
-    okta: new Map(
-      Object.entries(settings.hooks.okta).map(([name, hook]) => [
-        name,
-        { secret: secret(hook.secret, `server.hooks.okta.${name}.secret`), header: hook.header },
-      ]),
-    ),
-    slackSigningSecret: settings.hooks.slack
-      ? secret(settings.hooks.slack.signingSecret, "server.hooks.slack.signingSecret")
-      : null,
-    generic: new Map(
-      Object.entries(settings.hooks.generic).map(([name, hook]) => [
-        name,
-        { ...hook, secret: secret(hook.secret, `server.hooks.generic.${name}.secret`) },
-      ]),
-    ),
-  };
+  const playbooks = loadServedPlaybooks(
+    options.playbooks ?? loaded.config.playbooks,
+    loaded.baseDir,
+    connectors.map((c) => c.connection),
+  );
+  const hooks = resolveHooks(loaded, settings, env);
 
   const arrivals = new Map<string, number>();
   const env_: PlaybookEnvironment = {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -10,10 +10,13 @@ const BIN = new URL("../../bin/cordon.js", import.meta.url).pathname;
 const EVENT = new URL("../../examples/events/suspicious-activity.json", import.meta.url).pathname;
 let dir: string;
 
-function cordon(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cordon(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? "" },
+      env: { PATH: process.env.PATH ?? "", ...env },
       cwd: dir,
     });
     let stdout = "";
@@ -115,4 +118,28 @@ test("cordon playbook table shows the rows playbooks recorded", async () => {
     ["a@corp.example"],
     "a resumed step writes its row once",
   );
+});
+
+test("cordon config check refuses what cordon serve would: a playbook naming an unconfigured connection", async () => {
+  writeFileSync(
+    join(dir, "serve.yaml"),
+    [
+      "connections:",
+      '  okta: { vendor: okta, orgUrl: "https://acme.okta.com", token: env:T_OKTA }',
+      "  slack: { vendor: slack, token: env:T_SLACK }",
+      "playbooks: [builtin:suspicious-activity-reported, builtin:account-compromised]",
+      "",
+    ].join("\n"),
+  );
+  const env = { T_OKTA: "00x", T_SLACK: "xoxp-x" };
+  const refused = await cordon(["config", "check", "--config", "serve.yaml"], env);
+  assert.equal(refused.code, 7);
+  assert.match(refused.stderr, /account-compromised uses connection\(s\) teams, not configured/);
+  writeFileSync(
+    join(dir, "serve.yaml"),
+    readFileSync(join(dir, "serve.yaml"), "utf8").replace(", builtin:account-compromised", ""),
+  );
+  const ok = await cordon(["config", "check", "--config", "serve.yaml"], env);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /1 playbook\(s\): suspicious-activity-reported/);
 });
