@@ -4,7 +4,7 @@
  * the approver must be allowed, and the decision is announced in the request's thread.
  */
 import { randomBytes } from "node:crypto";
-import { CordonError } from "../core/errors.ts";
+import { CordonError, toCordonError } from "../core/errors.ts";
 import { hashOf } from "../core/hash.ts";
 import type { Plan } from "../core/plan.ts";
 import { sendNotification } from "../engine/notify.ts";
@@ -47,7 +47,26 @@ export function planLines(plan: Plan): string[] {
     );
 }
 
+/**
+ * Posts the request with Approve/Reject buttons. Never throws: a request Slack did not take still stands (the CLI
+ * and the API can decide it), so the problem is returned for the step's record instead of failing the step.
+ */
 export async function postApprovalRequest(
+  env: PlaybookEnvironment,
+  approval: ApprovalRecord,
+  playbook: string,
+  summary: ApprovalSummary,
+  slack: { connection: string; channel: string },
+): Promise<string | null> {
+  try {
+    await postToSlack(env, approval, playbook, summary, slack);
+    return null;
+  } catch (error) {
+    return `the approval request could not be posted to Slack (${toCordonError(error).message}); decide it with cordon approve ${approval.id} or the API`;
+  }
+}
+
+async function postToSlack(
   env: PlaybookEnvironment,
   approval: ApprovalRecord,
   playbook: string,
@@ -127,19 +146,9 @@ export async function approvalGateStep(ctx: StepContext, step: ApprovalStep): Pr
   const existing = (await env.store.automation.listApprovals({ playbookRunId: run.id })).find(
     (a) => a.stepKey === key,
   );
-  const approval = existing ?? (await requestGate(ctx, step));
+  const { approval, notice } = existing ? { approval: existing, notice: null } : await requestGate(ctx, step);
   const who = { approvalId: approval.id, decidedBy: approval.decidedBy, decidedVia: approval.decidedVia };
-  if (approval.state === "pending")
-    return {
-      type: "waiting",
-      resumeAt: null,
-      output: {
-        outcome: "awaiting_approval",
-        approvalId: approval.id,
-        planHash: approval.planHash,
-        expiresAt: approval.expiresAt,
-      },
-    };
+  if (approval.state === "pending") return waitingForApproval(approval, notice);
   if (approval.state === "approved") return { type: "done", output: { outcome: "approved", ...who } };
   return {
     type: "failed",
@@ -153,7 +162,10 @@ export async function approvalGateStep(ctx: StepContext, step: ApprovalStep): Pr
   };
 }
 
-async function requestGate(ctx: StepContext, step: ApprovalStep): Promise<ApprovalRecord> {
+async function requestGate(
+  ctx: StepContext,
+  step: ApprovalStep,
+): Promise<{ approval: ApprovalRecord; notice: string | null }> {
   const { env, run, key, playbook } = ctx;
   const question = renderTemplate(step.reason, ctx.scope);
   const continuation = {
@@ -174,9 +186,25 @@ async function requestGate(ctx: StepContext, step: ApprovalStep): Promise<Approv
     reasons: [question],
     expiresAt: new Date(env.clock.now() + step.expiresInMs).toISOString(),
   });
-  if (step.slack)
-    await postApprovalRequest(env, approval, playbook.name, { headline: question, lines: [] }, step.slack);
-  return approval;
+  const notice = step.slack
+    ? await postApprovalRequest(env, approval, playbook.name, { headline: question, lines: [] }, step.slack)
+    : null;
+  return { approval, notice };
+}
+
+/** A step waiting for a decision; `notice` says when the request could not be posted where it should have been. */
+export function waitingForApproval(approval: ApprovalRecord, notice: string | null = null): StepOutcome {
+  return {
+    type: "waiting",
+    resumeAt: null,
+    output: {
+      outcome: "awaiting_approval",
+      approvalId: approval.id,
+      planHash: approval.planHash,
+      expiresAt: approval.expiresAt,
+      ...(notice ? { notice } : {}),
+    },
+  };
 }
 
 /** The step a key names in a playbook (`2`, `3.then.0`, `4.do[1].0`). */

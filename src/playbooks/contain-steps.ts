@@ -11,7 +11,7 @@ import { buildPlan } from "../engine/plan.ts";
 import { executeRun, type RunOptions, type RunResult, resumeRun } from "../engine/run.ts";
 import { applyUndo, planUndo } from "../engine/uncontain.ts";
 import type { ApprovalRecord } from "../store/types.ts";
-import { planLines, postApprovalRequest } from "./approval.ts";
+import { planLines, postApprovalRequest, waitingForApproval } from "./approval.ts";
 import { renderTemplate, renderValue } from "./language/index.ts";
 import type { StepContext, StepOutcome, StepOutput } from "./runner.ts";
 import type { ContainStep, UncontainStep } from "./schema.ts";
@@ -72,15 +72,16 @@ export async function containStep(ctx: StepContext, step: ContainStep): Promise<
     reasons,
     expiresAt: new Date(env.clock.now() + step.approval.expiresInMs).toISOString(),
   });
-  if (step.approval.slack)
-    await postApprovalRequest(
-      env,
-      requested,
-      playbook.name,
-      { headline: `contain ${subject}`, lines: planLines(approvable) },
-      step.approval.slack,
-    );
-  return waitingForApproval(requested);
+  const notice = step.approval.slack
+    ? await postApprovalRequest(
+        env,
+        requested,
+        playbook.name,
+        { headline: `contain ${subject}`, lines: planLines(approvable) },
+        step.approval.slack,
+      )
+    : null;
+  return waitingForApproval(requested, notice);
 }
 
 export async function uncontainStep(ctx: StepContext, step: UncontainStep): Promise<StepOutcome> {
@@ -226,19 +227,6 @@ function containOutcome(
       `containment ${result.runId} ${output.outcome}${notCovered.length ? `; not covered: ${notCovered.join(", ")}` : ""}${failed.length ? `; ${failed.join("; ")}` : ""}`,
     ),
     output,
-  };
-}
-
-function waitingForApproval(approval: ApprovalRecord): StepOutcome {
-  return {
-    type: "waiting",
-    resumeAt: null,
-    output: {
-      outcome: "awaiting_approval",
-      approvalId: approval.id,
-      planHash: approval.planHash,
-      expiresAt: approval.expiresAt,
-    },
   };
 }
 

@@ -134,7 +134,10 @@ describe("approval policy: risk tier, count, expiry", () => {
 describe("the approval step: a human's go before the steps after it", () => {
   let stack: Stack;
   before(async () => {
-    stack = await createStack({ playbooks: ["gated.yaml"] });
+    stack = await createStack({
+      playbooks: ["gated.yaml"],
+      oktaUsers: [{ email: "carol@corp.example", sessions: 1 }],
+    });
     writeFileSync(
       join(stack.dir, "gated.yaml"),
       `
@@ -206,6 +209,33 @@ steps:
     assert.deepEqual(
       steps.map((s) => [s.key, s.state]),
       [["0", "failed"]],
+    );
+  });
+
+  test("Slack down when the request is posted: the request stands, says so, and the API decides it", async () => {
+    await fetch(`${stack.slackUrl}/__cordon/faults`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ kind: "status", status: 503, pathPrefix: "/api/chat.postMessage", count: 1 }),
+    });
+    const approval = await run("manual:gated-3", "carol@corp.example");
+    assert.equal(approval.message, null, "not posted");
+    const [step] = await until("the waiting step", async () => {
+      const steps = await stack.store!.automation.listPlaybookSteps(approval.playbookRunId);
+      return steps[0]?.state === "waiting" ? steps : null;
+    });
+    assert.match(String((step!.output as { notice?: string }).notice), /could not be posted to Slack/);
+    const key = "cordon_test_key_for_the_gate_api_000000000000000";
+    await stack.store!.automation.createApiKey("gatekeeper", sha256Hex(key));
+    const res = await fetch(`${stack.server!.url}/api/approvals/${approval.id}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ approve: true, plan_hash: approval.planHash }),
+    });
+    assert.equal(res.status, 200);
+    await until(
+      "carol suspended",
+      () => stack.okta.state.findUser("carol@corp.example")!.status === "SUSPENDED",
     );
   });
 });
