@@ -119,6 +119,14 @@ export const Server = z
       .default(1024 * 1024)
       .describe("Larger request bodies are refused with 413 before they are read"),
     requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000).describe("Per-request deadline"),
+    tls: z
+      .object({
+        certFile: z.string().min(1).describe("PEM certificate chain (relative to this file)"),
+        keyFile: z.string().min(1).describe("PEM private key (relative to this file); keep it owner-only"),
+      })
+      .strict()
+      .optional()
+      .describe("Serve HTTPS directly (Okta event hooks need an https URL); absent: HTTP behind a TLS proxy"),
     concurrency: z
       .number()
       .int()

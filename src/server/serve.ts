@@ -4,6 +4,8 @@
  * System Log pollers, schedules, then the listener — and stops in the reverse order.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { type ServerType, serve as serveHttp } from "@hono/node-server";
@@ -351,13 +353,27 @@ async function startUnderLock(
   });
   const host = options.host ?? settings.host;
   const port = options.port ?? settings.port;
+  const tls = settings.tls
+    ? {
+        cert: readFileSync(resolve(loaded.baseDir, settings.tls.certFile)),
+        key: readFileSync(resolve(loaded.baseDir, settings.tls.keyFile)),
+      }
+    : null;
   const server = await new Promise<ServerType>((resolveListen, reject) => {
-    const listening = serveHttp({ fetch: app.fetch, hostname: host, port }, () => resolveListen(listening));
+    const listening = serveHttp(
+      {
+        fetch: app.fetch,
+        hostname: host,
+        port,
+        ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
+      },
+      () => resolveListen(listening),
+    );
     listening.once("error", reject);
   });
   const address = server.address();
   const boundPort = typeof address === "object" && address ? address.port : port;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${boundPort}`;
+  const url = `${tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${boundPort}`;
   log({ level: "info", msg: "cordon serve listening", url, playbooks: playbooks.map((p) => p.name) });
 
   return {
