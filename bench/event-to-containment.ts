@@ -26,7 +26,8 @@
  *
  * Usage: node bench/event-to-containment.ts [--rate 20] [--duration 60] [--users 2000] [--scale 60]
  *                                           [--latency-ms 150] [--batch 1] [--sequential 100] [--warmup 20]
- *                                           [--drain-seconds 120] [--concurrency 32] [--keep]
+ *                                           [--drain-seconds 120] [--concurrency 32] [--synchronous full]
+ *                                           [--keep]
  *                                           [--server-node-args="--cpu-prof …"]
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -50,6 +51,8 @@ const { values } = parseArgs({
     sequential: { type: "string", default: "100" },
     warmup: { type: "string", default: "20" },
     "drain-seconds": { type: "string", default: "120" },
+    /** cordon.yaml store.synchronous: full (cordon serve's default: an fsync per commit) or normal. */
+    synchronous: { type: "string", default: "full" },
     /** cordon.yaml server.concurrency: playbook runs executing at once. */
     concurrency: { type: "string", default: "32" },
     keep: { type: "boolean", default: false },
@@ -106,7 +109,7 @@ const configPath = join(dir, "cordon.yaml");
 const storePath = join(dir, "cordon.db");
 writeFileSync(
   configPath,
-  `store: { path: cordon.db }
+  `store: { path: cordon.db, synchronous: ${values.synchronous === "normal" ? "normal" : "full"} }
 connections:
   okta: { vendor: okta, orgUrl: "${okta.url}", token: env:BENCH_OKTA_TOKEN }
   slack: { vendor: slack, token: env:BENCH_SLACK_TOKEN, apiUrl: "${slack.url}/api/", scimUrl: "${slack.url}/scim/v2/" }

@@ -23,7 +23,8 @@ export interface CliContext {
   policy: ContainmentPolicy;
   actor: string;
   storePath: string;
-  openStore(): Store;
+  /** `durability`: the default when cordon.yaml does not set `store.synchronous` (the server wants `full`). */
+  openStore(durability?: "normal" | "full"): Store;
   connectors(): Connector[];
 }
 
@@ -42,9 +43,13 @@ export function createContext(
     policy: loaded.config.policy,
     actor: safeUser(),
     storePath,
-    openStore() {
+    openStore(durability = "normal") {
       mkdirSync(dirname(storePath), { recursive: true });
-      return openSqliteStore({ path: storePath, clock });
+      return openSqliteStore({
+        path: storePath,
+        clock,
+        synchronous: loaded.config.store.synchronous ?? durability,
+      });
     },
     connectors() {
       if (!connectors) {

@@ -205,7 +205,16 @@ export const CordonConfig = z
   .object({
     $schema: z.string().optional(),
     store: z
-      .object({ path: z.string().min(1).default(".cordon/cordon.db") })
+      .object({
+        path: z.string().min(1).default(".cordon/cordon.db"),
+        synchronous: z
+          .enum(["normal", "full"])
+          .optional()
+          .describe(
+            "normal: nothing committed is lost when the process dies; full: not even on power loss (an fsync per " +
+              "commit). Default: full for cordon serve (an event it acknowledged must survive), normal for the CLI.",
+          ),
+      })
       .strict()
       .default({ path: ".cordon/cordon.db" }),
     connections: z.record(Name, Connection).default({}),

@@ -17,7 +17,8 @@ export async function serveCommand(
   output: Output,
   options: { host?: string; port?: number; playbook?: string[]; timeScale?: number },
 ): Promise<number> {
-  const store = ctx.openStore();
+  // An event answered 200 must survive a power loss too, not only a crash: fsync every commit unless told not to.
+  const store = ctx.openStore("full");
   const log = (entry: Record<string, unknown>) =>
     output.err(JSON.stringify({ time: new Date(ctx.clock.now()).toISOString(), ...entry }));
   const server = await startServer({
