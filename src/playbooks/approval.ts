@@ -146,7 +146,9 @@ export async function approvalGateStep(ctx: StepContext, step: ApprovalStep): Pr
   const existing = (await env.store.automation.listApprovals({ playbookRunId: run.id })).find(
     (a) => a.stepKey === key,
   );
-  const { approval, notice } = existing ? { approval: existing, notice: null } : await requestGate(ctx, step);
+  const { approval, notice } = existing
+    ? { approval: existing, notice: await repostIfLost(ctx, existing, step) }
+    : await requestGate(ctx, step);
   const who = { approvalId: approval.id, decidedBy: approval.decidedBy, decidedVia: approval.decidedVia };
   if (approval.state === "pending") return waitingForApproval(approval, notice);
   if (approval.state === "approved") return { type: "done", output: { outcome: "approved", ...who } };
@@ -160,6 +162,23 @@ export async function approvalGateStep(ctx: StepContext, step: ApprovalStep): Pr
     ),
     output: { outcome: approval.state, ...who },
   };
+}
+
+/** A request recorded but never posted (the process died in between) is posted when the step resumes. */
+async function repostIfLost(
+  ctx: StepContext,
+  approval: ApprovalRecord,
+  step: ApprovalStep,
+): Promise<string | null> {
+  if (approval.state !== "pending" || approval.message || ctx.previous?.state !== "intent" || !step.slack)
+    return null;
+  return postApprovalRequest(
+    ctx.env,
+    approval,
+    ctx.playbook.name,
+    { headline: approval.reasons[0] ?? "continue?", lines: [] },
+    step.slack,
+  );
 }
 
 async function requestGate(

@@ -29,7 +29,26 @@ export async function containStep(ctx: StepContext, step: ContainStep): Promise<
   const approval = (await env.store.automation.listApprovals({ playbookRunId: run.id })).find(
     (a) => a.stepKey === key,
   );
-  if (approval) return decided(approval, runId, options);
+  if (approval) {
+    // Resumed after a crash between recording the request and posting it: post it now.
+    if (
+      approval.state === "pending" &&
+      !approval.message &&
+      ctx.previous?.state === "intent" &&
+      step.approval.slack
+    ) {
+      const plan = approval.plan as Plan;
+      const notice = await postApprovalRequest(
+        env,
+        approval,
+        playbook.name,
+        { headline: `contain ${plan.subjects.join(", ")}`, lines: planLines(plan) },
+        step.approval.slack,
+      );
+      return waitingForApproval(approval, notice);
+    }
+    return decided(approval, runId, options);
+  }
 
   const subject = subjectOf(ctx, step.subject);
   const actions = step.actions?.map((actionId) => ({

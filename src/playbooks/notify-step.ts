@@ -20,7 +20,10 @@ export async function notifyStep(ctx: StepContext, step: NotifyStep): Promise<St
       },
     };
   }
+  // A retry after a partial failure sends only where the failed attempt did not get through.
   const sent: Record<string, unknown> = {};
+  for (const channel of ["slack", "teams"] as const)
+    if (ctx.lastAttempt?.[channel] !== undefined) sent[channel] = ctx.lastAttempt[channel];
   const errors: string[] = [];
   const options = { clock: env.clock, ...(env.signal ? { signal: env.signal } : {}) };
   const connectorNamed = (name: string) => {
@@ -28,7 +31,7 @@ export async function notifyStep(ctx: StepContext, step: NotifyStep): Promise<St
     if (!connector) throw new CordonError({ kind: "config" }, `no connection named ${name}`);
     return connector;
   };
-  if (step.slack) {
+  if (step.slack && sent.slack === undefined) {
     const { connection, channel, text, blocks } = step.slack;
     try {
       const destination = renderTemplate(channel, scope);
@@ -47,7 +50,7 @@ export async function notifyStep(ctx: StepContext, step: NotifyStep): Promise<St
       errors.push(`slack: ${toCordonError(error).message}`);
     }
   }
-  if (step.teams) {
+  if (step.teams && sent.teams === undefined) {
     const { connection, title, text, facts, link } = step.teams;
     try {
       sent.teams = await sendNotification(

@@ -55,6 +55,8 @@ export interface StepContext {
   scope: Scope;
   /** The step's record from before, when a dead process left it at `intent` or it is waiting. */
   previous: PlaybookStepRecord | null;
+  /** On a retry: what the failed attempt did (a notification sent to one channel is not sent there again). */
+  lastAttempt: StepOutput | null;
 }
 
 type Progress = "continue" | "stop" | "wait" | "handed_back";
@@ -228,7 +230,8 @@ async function attemptStep(
   const started = clock.now();
   let result: StepOutcome;
   try {
-    result = await executeStep({ env, run, playbook, key, attempt, scope, previous }, step);
+    const lastAttempt = retrying ? ((record?.output as StepOutput | null) ?? null) : null;
+    result = await executeStep({ env, run, playbook, key, attempt, scope, previous, lastAttempt }, step);
   } catch (error) {
     result = { type: "failed", error: toCordonError(error) };
   }

@@ -3,9 +3,10 @@
  * survives as a stored `waiting` step — against the emulators, reading vendor state afterwards.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { loadPlaybookText } from "../../src/playbooks/load.ts";
 import { createStack, type Stack, until } from "./stack.ts";
 
 const PLAYBOOK = `
@@ -155,5 +156,116 @@ steps:
     assert.equal(new Set(ticks).size, ticks.length, "one run per tick");
     for (const at of ticks)
       assert.match(at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/, "the scheduled second");
+  });
+});
+
+describe("recovery details", () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await createStack({ playbooks: ["both.yaml", "gate.yaml"], teams: true });
+    writeFileSync(
+      join(stack.dir, "both.yaml"),
+      `
+name: both
+trigger: { source: manual }
+steps:
+  - on_error: { retry: { attempts: 2, backoff: 1s } }
+    notify:
+      slack: { connection: slack, channel: "#security", text: "heads up {{ subject }}" }
+      teams: { connection: teams, title: Heads up, text: "{{ subject }}" }
+`,
+    );
+    writeFileSync(
+      join(stack.dir, "gate.yaml"),
+      `
+name: gate
+trigger: { source: manual }
+steps:
+  - approval:
+      reason: "Go on for {{ subject }}?"
+      slack: { connection: slack, channel: "#sec-approvals", approvers: [${stack.approverId}] }
+  - record: { table: Gone, row: { who: "{{ subject }}" } }
+`,
+    );
+  });
+  after(() => stack.close());
+
+  const manual = (key: string, origin: string, subject: string) => ({
+    key,
+    source: "manual" as const,
+    type: "manual",
+    occurredAt: new Date().toISOString(),
+    subject,
+    origin,
+    data: {},
+  });
+
+  test("a retried notification is sent only where the failed attempt did not get through", async () => {
+    await stack.start();
+    await fetch(`${stack.teamsUrl}/__cordon/faults`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ kind: "status", status: 503, count: 1 }),
+    });
+    await stack.store!.automation.acceptEvents([manual("manual:both-1", "both", "alice@corp.example")]);
+    stack.server!.worker.kick();
+    const run = await until(
+      "the run to complete",
+      async () => {
+        const r = (await stack.store!.automation.listPlaybookRuns()).find((x) => x.playbook === "both");
+        return r?.state === "completed" ? r : null;
+      },
+      10_000,
+    );
+    const [step] = await stack.store!.automation.listPlaybookSteps(run.id);
+    assert.equal(step!.attempt, 2);
+    assert.equal(
+      stack.slack.state.channelMessages("security").filter((m) => m.text.includes("heads up")).length,
+      1,
+    );
+    assert.equal(stack.teams!.state.received.length, 1);
+    await stack.stop();
+  });
+
+  test("an approval request recorded but never posted (the process died in between) is posted on resume", async () => {
+    // As a dead process left it: run dispatched, the gate's intent and its approval recorded, nothing posted.
+    await stack.start();
+    await stack.server!.stop();
+    const store = stack.store!;
+    await store.automation.acceptEvents([manual("manual:gate-1", "gate", "bob@corp.example")]);
+    const loaded = loadPlaybookText(readFileSync(join(stack.dir, "gate.yaml"), "utf8"), "gate.yaml");
+    assert.ok(loaded.ok);
+    const [run] = await store.automation.dispatchEvent("manual:gate-1", [
+      {
+        id: "pbr_crashed_gate",
+        playbook: "gate",
+        playbookHash: "h",
+        definition: loaded.playbook,
+        actor: "manual",
+      },
+    ]);
+    await store.automation.setPlaybookRunState(run!.id, "running");
+    await store.automation.recordPlaybookStepIntent(run!.id, "0", "approval", 1);
+    await store.automation.requestApproval({
+      id: "apr_crashed_gate",
+      playbookRunId: run!.id,
+      stepKey: "0",
+      planHash: "0".repeat(64),
+      plan: { kind: "continue" },
+      reasons: ["Go on for bob@corp.example?"],
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    await store.close();
+    stack.store = null;
+    stack.server = null;
+
+    await stack.start();
+    const posted = await until(
+      "the request to be posted",
+      async () => (await stack.store!.automation.getApproval("apr_crashed_gate"))?.message,
+    );
+    const message = stack.slack.state.findMessage(posted.channel, posted.ts);
+    assert.match(message?.text ?? "", /Go on for bob@corp\.example\?/);
+    assert.equal((await stack.store!.automation.getPlaybookRun(run!.id))!.state, "waiting");
   });
 });

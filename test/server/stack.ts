@@ -33,6 +33,7 @@ export interface Stack {
   slack: SlackEmulator;
   /** Present when created with `teams: true` (a `teams` connection to it is then in cordon.yaml). */
   teams: TeamsEmulator | null;
+  teamsUrl: string | null;
   oktaUrl: string;
   slackUrl: string;
   configPath: string;
@@ -182,6 +183,7 @@ ${options.extraConfig ?? ""}
     okta,
     slack,
     teams,
+    teamsUrl: teamsServer?.url ?? null,
     oktaUrl: oktaServer.url,
     slackUrl: slackServer.url,
     configPath,
