@@ -60,6 +60,10 @@ export interface RunningServer {
 
 type ServerSettings = NonNullable<LoadedConfig["config"]["server"]>;
 
+/** Schedule names: playbooks' and the reconcile's never collide, whatever a playbook is called. */
+const PLAYBOOK_SCHEDULE = "playbook:";
+const RECONCILE_SCHEDULE = "reconcile";
+
 /** A lock older than this belongs to a dead process. */
 const LOCK_STALE_MS = 15_000;
 const LOCK_HEARTBEAT_MS = 5_000;
@@ -247,8 +251,8 @@ async function startUnderLock(
       });
     },
   });
-  worker.start();
 
+  // Everything is built before anything starts: a bad setting or a port in use leaves nothing running.
   const pollers = Object.entries(settings.poll).map(([name, poll]) => {
     const connector = connectors.find((c) => c.connection === name);
     if (!connector)
@@ -275,22 +279,22 @@ async function startUnderLock(
       onError: (error) =>
         log({ level: "warn", msg: "System Log poll failed", connection: name, error: error.message }),
     });
-    poller.start();
     return poller;
   });
 
   const schedules = new Schedules({
     clock,
     onTick: async (name, tickIso) => {
-      if (name === "reconcile") return scheduledReconcile();
+      if (name === RECONCILE_SCHEDULE) return scheduledReconcile();
+      const playbook = name.slice(PLAYBOOK_SCHEDULE.length);
       await store.automation.acceptEvents([
         {
-          key: `schedule:${name}:${tickIso}`,
+          key: `schedule:${playbook}:${tickIso}`,
           source: "schedule",
           type: "schedule",
           occurredAt: tickIso,
           subject: null,
-          origin: name,
+          origin: playbook,
           data: {},
         },
       ]);
@@ -299,10 +303,6 @@ async function startUnderLock(
     onError: (error, name) =>
       log({ level: "warn", msg: "scheduled tick failed", schedule: name, error: error.message }),
   });
-  for (const playbook of playbooks) {
-    if (playbook.trigger.source === "schedule" && playbook.trigger.cron)
-      schedules.add(playbook.name, playbook.trigger.cron);
-  }
   const reconcileSettings = loaded.config.reconcile;
   const scheduledReconcile = async () => {
     if (!reconcileSettings) return;
@@ -331,14 +331,6 @@ async function startUnderLock(
       log({ level: "error", msg: "scheduled reconcile stopped", error: toCordonError(error).message });
     }
   };
-  if (reconcileSettings?.schedule) schedules.add("reconcile", reconcileSettings.schedule);
-
-  const heartbeat = setInterval(() => {
-    void store.automation.acquireServerLock(owner, LOCK_STALE_MS).then((held) => {
-      if (!held) log({ level: "error", msg: "lost the server lock to another process" });
-    });
-  }, LOCK_HEARTBEAT_MS);
-  heartbeat.unref();
 
   const app = createApp({
     store,
@@ -374,6 +366,21 @@ async function startUnderLock(
   const address = server.address();
   const boundPort = typeof address === "object" && address ? address.port : port;
   const url = `${tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${boundPort}`;
+
+  // Listening: now the work starts (events that arrived in between are already in the store).
+  worker.start();
+  for (const poller of pollers) poller.start();
+  for (const playbook of playbooks) {
+    if (playbook.trigger.source === "schedule" && playbook.trigger.cron)
+      schedules.add(`${PLAYBOOK_SCHEDULE}${playbook.name}`, playbook.trigger.cron);
+  }
+  if (reconcileSettings?.schedule) schedules.add(RECONCILE_SCHEDULE, reconcileSettings.schedule);
+  const heartbeat = setInterval(() => {
+    void store.automation.acquireServerLock(owner, LOCK_STALE_MS).then((held) => {
+      if (!held) log({ level: "error", msg: "lost the server lock to another process" });
+    });
+  }, LOCK_HEARTBEAT_MS);
+  heartbeat.unref();
   log({ level: "info", msg: "cordon serve listening", url, playbooks: playbooks.map((p) => p.name) });
 
   return {

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
+import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { runCli } from "../../src/cli/main.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { systemClock } from "../../src/core/clock.ts";
+import { startServer } from "../../src/server/serve.ts";
 import { signSlackRequest } from "../../src/server/verify/slack.ts";
+import { openSqliteStore } from "../../src/store/index.ts";
 import {
   createStack,
   HOOK_SECRET,
@@ -338,6 +343,40 @@ describe("cordon serve: approvals across a restart, the CLI and the API", () => 
     assert.equal(again.status, 409, "a decision is final");
     const list = (await (await api("/runs")).json()) as Loose;
     assert.ok(list.playbookRuns.length >= 2);
+  });
+});
+
+describe("cordon serve: a port in use", () => {
+  test("fails to start, leaves nothing running, and gives the lock back", async () => {
+    const stack = await createStack();
+    try {
+      const first = await stack.start();
+      const port = Number(new URL(first.url).port);
+      await stack.stop();
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(port, "127.0.0.1", resolve));
+      try {
+        const loadedStore = openSqliteStore({ path: stack.storePath });
+        await assert.rejects(
+          startServer({
+            loaded: loadConfig(stack.configPath, stack.env, stack.dir),
+            env: stack.env,
+            store: loadedStore,
+            clock: systemClock(),
+            port,
+            log: () => {},
+          }),
+          /EADDRINUSE/,
+        );
+        assert.equal(await loadedStore.automation.readServerLock(), null, "the lock was given back");
+        await loadedStore.close();
+      } finally {
+        await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      }
+      assert.ok((await stack.start()).url, "a corrected start works at once");
+    } finally {
+      await stack.close();
+    }
   });
 });
 
