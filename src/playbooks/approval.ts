@@ -274,32 +274,70 @@ export async function decideApproval(
     }
   }
   const decided = await store.automation.decideApproval(id, decision);
-  await announce(env, decided);
+  await announceDecision(env, decided);
   return decided;
 }
 
-async function announce(
-  env: Pick<PlaybookEnvironment, "store" | "connectors" | "clock">,
+/**
+ * Tells the request's Slack message what was decided: the message is rewritten without its buttons (so nobody
+ * presses them again) and the decision is posted in its thread. Best effort: the decision is recorded and acted on
+ * whatever Slack says.
+ */
+export async function announceDecision(
+  env: Pick<PlaybookEnvironment, "connectors" | "clock">,
   approval: ApprovalRecord,
-) {
+): Promise<void> {
   const message = approval.message;
   if (!message) return;
   const connector = env.connectors.find((c) => c.connection === message.connection);
   if (!connector) return;
+  const verdict =
+    approval.state === "expired"
+      ? `Expired unanswered at ${approval.decidedAt}`
+      : `${approval.state === "approved" ? "Approved" : "Rejected"} by ${approval.decidedBy} (${approval.decidedVia}) at ${approval.decidedAt}`;
+  const options = { clock: env.clock };
   try {
+    await sendNotification(
+      connector,
+      "slack.update_message",
+      message.channel,
+      {
+        channel: message.channel,
+        ts: message.ts,
+        text: `${verdict}: ${approval.reasons.join("; ")}`.slice(0, 3000),
+        blocks: [
+          {
+            type: "section",
+            text: {
+              type: "mrkdwn",
+              text: `*${escapeSlack(verdict)}*\n${approval.reasons.map(escapeSlack).join("; ")}`.slice(
+                0,
+                2900,
+              ),
+            },
+          },
+          {
+            type: "context",
+            elements: [
+              {
+                type: "mrkdwn",
+                text: `approval \`${approval.id}\` · plan \`${approval.planHash.slice(0, 12)}\``,
+              },
+            ],
+          },
+        ],
+      },
+      options,
+    );
     await sendNotification(
       connector,
       "slack.post_message",
       message.channel,
-      {
-        channel: message.channel,
-        threadTs: message.ts,
-        text: `${approval.state === "approved" ? "Approved" : "Rejected"} by ${approval.decidedBy} (${approval.decidedVia}) at ${approval.decidedAt}`,
-      },
-      { clock: env.clock },
+      { channel: message.channel, threadTs: message.ts, text: verdict },
+      options,
     );
   } catch {
-    // The decision is recorded and acted on; a thread reply that failed changes nothing.
+    // The decision is recorded and acted on; a message that could not be updated changes nothing.
   }
 }
 

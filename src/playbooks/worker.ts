@@ -9,6 +9,7 @@ import { toCordonError } from "../core/errors.ts";
 import type { CordonEvent } from "../core/event.ts";
 import { hashOf } from "../core/hash.ts";
 import type { PlaybookRunRecord } from "../store/types.ts";
+import { announceDecision } from "./approval.ts";
 import { evaluate, isTruthy } from "./language/index.ts";
 import {
   eventScope,
@@ -133,7 +134,7 @@ export class PlaybookWorker {
     if (this.#stopping) return;
     try {
       const store = this.#options.env.store.automation;
-      await store.expireApprovals();
+      for (const expired of await store.expireApprovals()) await announceDecision(this.env, expired);
       for (const run of await store.listPlaybookRuns({ states: ["waiting"], limit: 1000 })) {
         if (!this.#inFlight.has(run.id) && (await this.#ready(run.id))) this.#startRun(run.id);
       }

@@ -204,6 +204,12 @@ describe("cordon serve: Okta event hooks to containment", () => {
       .channelMessages("sec-approvals")
       .filter((m) => m.threadTs === approval.message!.ts);
     assert.match(thread[0]?.text ?? "", /^Approved by slack:/);
+    const request = stack.slack.state.findMessage(approval.message!.channel, approval.message!.ts)!;
+    assert.match(request.text, /^Approved by slack:/, "the request itself says it was decided");
+    assert.ok(
+      !JSON.stringify(request.blocks ?? []).includes("cordon_approve"),
+      "its buttons are gone: nobody can press them again",
+    );
   });
 
   test("a forged Slack click (bad signature, stale timestamp) is refused before parsing", async () => {
