@@ -22,7 +22,7 @@ import {
 } from "./commands/playbook.ts";
 import { playbookRunCommand } from "./commands/playbook-run.ts";
 import { type ReconcileCliOptions, reconcileCommand } from "./commands/reconcile.ts";
-import { apiKeyCommand, approveCommand, serveCommand } from "./commands/serve.ts";
+import { apiKeyCommand, approvalsListCommand, approveCommand, serveCommand } from "./commands/serve.ts";
 import { statusCommand } from "./commands/status.ts";
 import { uncontainCommand } from "./commands/uncontain.ts";
 import { type CliContext, createContext, type GlobalOptions } from "./context.ts";
@@ -253,6 +253,12 @@ export async function runCli(argv: string[]): Promise<number> {
     .action((id: string, options: { reject?: boolean; yes?: boolean; note?: string }) =>
       run(() => approveCommand(context(), output, id, options))(),
     );
+
+  program
+    .command("approvals")
+    .description("approval requests waiting for a decision (cordon approve <id> decides one)")
+    .option("--all", "decided and expired ones too")
+    .action((options: { all?: boolean }) => run(() => approvalsListCommand(context(), output, options))());
 
   const apiKey = program.command("apikey").description("API keys for the REST API of cordon serve");
   apiKey

@@ -143,3 +143,60 @@ test("cordon config check refuses what cordon serve would: a playbook naming an 
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /1 playbook\(s\): suspicious-activity-reported/);
 });
+
+test("cordon approvals lists what waits; cordon approve --reject decides it, bound to its plan", async () => {
+  const path = join(dir, "approvals.db");
+  const store = openSqliteStore({ path });
+  await store.automation.acceptEvents([
+    {
+      key: "manual:cli-1",
+      source: "manual",
+      type: "manual",
+      occurredAt: new Date().toISOString(),
+      subject: "alice@corp.example",
+      origin: "p",
+      data: {},
+    },
+  ]);
+  await store.automation.dispatchEvent("manual:cli-1", [
+    { id: "pbr_cli_1", playbook: "p", playbookHash: "h", definition: { steps: [] }, actor: "test" },
+  ]);
+  await store.automation.requestApproval({
+    id: "apr_cli_1",
+    playbookRunId: "pbr_cli_1",
+    stepKey: "0",
+    planHash: "a".repeat(64),
+    plan: { kind: "continue", playbook: "p", question: "Go on?" },
+    reasons: ["Go on?"],
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+  });
+  await store.close();
+
+  const listed = await cordon(["approvals", "--store", path, "--json"]);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.deepEqual(
+    (JSON.parse(listed.stdout) as Array<{ id: string }>).map((a) => a.id),
+    ["apr_cli_1"],
+  );
+  const refusedWithoutYes = await cordon(["approve", "apr_cli_1", "--store", path]);
+  assert.equal(refusedWithoutYes.code, 2, "not interactive and no --yes: refused");
+  const rejected = await cordon([
+    "approve",
+    "apr_cli_1",
+    "--reject",
+    "--yes",
+    "--note",
+    "false positive",
+    "--store",
+    path,
+  ]);
+  assert.equal(rejected.code, 0, rejected.stderr);
+  assert.match(rejected.stdout, /approving lets playbook p continue past: Go on\?/);
+  assert.match(rejected.stdout, /rejected: apr_cli_1/);
+  const after = await cordon(["approvals", "--all", "--store", path, "--json"]);
+  const [decided] = JSON.parse(after.stdout) as Array<{ state: string; decidedVia: string; note: string }>;
+  assert.deepEqual(
+    [decided!.state, decided!.decidedVia, decided!.note],
+    ["rejected", "cli", "false positive"],
+  );
+});

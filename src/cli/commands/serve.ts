@@ -6,7 +6,7 @@ import { startServer } from "../../server/serve.ts";
 import { confirmOrAbort } from "../confirm.ts";
 import type { CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
-import { type Output, renderPlan } from "../output.ts";
+import { type Output, renderPlan, table } from "../output.ts";
 
 /**
  * `cordon serve`: hooks, API, worker, pollers and schedules until SIGTERM/SIGINT; then stops gracefully (steps in
@@ -93,6 +93,42 @@ export async function approveCommand(
     );
     const { plan: _plan, ...rest } = decided;
     output.out(output.json ? JSON.stringify(rest, null, 2) : `${decided.state}: ${decided.id}`);
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `cordon approvals`: requests waiting for a decision (or all), newest first. */
+export async function approvalsListCommand(
+  ctx: CliContext,
+  output: Output,
+  options: { all?: boolean },
+): Promise<number> {
+  const store = ctx.openStore();
+  try {
+    const approvals = (await store.automation.listApprovals(options.all ? {} : { state: "pending" })).map(
+      ({ plan: _plan, ...a }) => a,
+    );
+    output.out(
+      output.json
+        ? JSON.stringify(approvals, null, 2)
+        : approvals.length === 0
+          ? options.all
+            ? "no approvals"
+            : "no approval is waiting"
+          : table(
+              ["approval", "run", "state", "expires", "decided by", "why"],
+              approvals.map((a) => [
+                a.id,
+                a.playbookRunId,
+                a.state,
+                a.expiresAt,
+                a.decidedBy ? `${a.decidedBy} (${a.decidedVia})` : "-",
+                a.reasons.join("; ").slice(0, 80),
+              ]),
+            ),
+    );
     return EXIT.ok;
   } finally {
     await store.close();
