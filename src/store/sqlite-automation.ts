@@ -20,6 +20,7 @@ import type {
   TableRow,
 } from "./automation-types.ts";
 import { FINAL_PLAYBOOK_RUN_STATES } from "./automation-types.ts";
+import { conflict, invalid, jsonText, parseJson, requireText, textOrNull } from "./sql-values.ts";
 
 /** What the store lends this half: its statements, transactions, ledger, clock and redaction. */
 export interface SqliteAccess {
@@ -605,30 +606,4 @@ function toApproval(row: Row): ApprovalRecord {
     note: textOrNull(row["note"]),
     message: row["message"] ? (JSON.parse(String(row["message"])) as ApprovalRecord["message"]) : null,
   };
-}
-
-function jsonText(value: unknown): string | null {
-  return value === undefined || value === null ? null : canonicalJson(value);
-}
-
-function parseJson(value: unknown): unknown {
-  return value === null || value === undefined ? null : JSON.parse(String(value));
-}
-
-function textOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-function invalid(message: string): CordonError {
-  return new CordonError({ kind: "invalid_input" }, message);
-}
-
-function conflict(message: string): CordonError {
-  return new CordonError({ kind: "conflict", vendor: "cordon" }, message);
-}
-
-function requireText(value: unknown, field: string): void {
-  if (typeof value !== "string" || value.trim() === "") {
-    throw new CordonError({ kind: "invalid_input", field }, `${field} must be non-empty text`);
-  }
 }

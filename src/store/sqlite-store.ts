@@ -14,6 +14,7 @@ import { canonicalJson } from "../core/hash.ts";
 import { GENESIS_HASH, LedgerChainCheck, ledgerHash } from "./ledger.ts";
 import { applyMigrations } from "./migrations.ts";
 import { redactSecrets } from "./redact.ts";
+import { conflict, invalid, jsonText, parseJson, requireText, text, textOrNull } from "./sql-values.ts";
 import { SqliteAutomation } from "./sqlite-automation.ts";
 import type {
   HoldRecord,
@@ -526,22 +527,6 @@ function toPlainJson(value: unknown): unknown {
   return text === undefined ? undefined : JSON.parse(text);
 }
 
-function jsonText(value: unknown): string | null {
-  return value === undefined || value === null ? null : canonicalJson(value);
-}
-
-function parseJson(value: unknown): unknown {
-  return typeof value === "string" ? JSON.parse(value) : null;
-}
-
-function text(value: unknown): string {
-  return String(value);
-}
-
-function textOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
 function toRun(row: Row): RunRecord {
   return {
     id: text(row["id"]),
@@ -600,23 +585,6 @@ function toLedger(row: Row): LedgerRecord {
     prevHash: text(row["prev_hash"]),
     hash: text(row["hash"]),
   };
-}
-
-function invalid(message: string, field?: string): CordonError {
-  return new CordonError(
-    field === undefined ? { kind: "invalid_input" } : { kind: "invalid_input", field },
-    message,
-  );
-}
-
-/** `conflict` carries a vendor in core; for the store's own refusals it is `cordon`. */
-function conflict(message: string): CordonError {
-  return new CordonError({ kind: "conflict", vendor: "cordon" }, message);
-}
-
-function requireText(value: unknown, field: string): void {
-  if (typeof value !== "string" || value.trim() === "")
-    throw invalid(`${field} must be non-empty text`, field);
 }
 
 function requireSeq(seq: unknown): void {
