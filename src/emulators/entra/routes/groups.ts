@@ -5,7 +5,7 @@ import { pageOf, parseSelect } from "../odata.ts";
 import { GROUP_PROPERTIES, renderGroup, renderUser, USER_PROPERTIES } from "../render.ts";
 import type { GroupRecord } from "../state.ts";
 import { requireRole } from "../token.ts";
-import { contextUrl, jsonObject, withQuery } from "./query.ts";
+import { contextUrl, getEntity, jsonObject, withQuery } from "./query.ts";
 
 /** group-get, group-list-members, group-post-members, group-delete-members: least privileged first. */
 const PERMISSIONS = {
@@ -105,20 +105,13 @@ function removeMember(c: EntraContext): Response {
 
 /** `GET /groups/{id}` (https://learn.microsoft.com/graph/api/group-get?view=graph-rest-1.0). */
 function getGroup(c: EntraContext): Promise<Response> {
-  return withQuery(c, () => {
-    const denied = requireRole(c, PERMISSIONS.read);
-    if (denied) return denied;
-    const group = groupOf(c);
-    if (group instanceof Response) return group;
-    const select = parseSelect(
-      new URL(c.req.url).searchParams.get("$select"),
-      GROUP_PROPERTIES,
-      "microsoft.graph.group",
-    );
-    return c.json({
-      "@odata.context": contextUrl(originOf(c), "groups", select, true),
-      ...renderGroup(group, select),
-    });
+  return getEntity(c, {
+    roles: PERMISSIONS.read,
+    set: "groups",
+    type: "microsoft.graph.group",
+    properties: GROUP_PROPERTIES,
+    find: groupOf,
+    render: renderGroup,
   });
 }
 

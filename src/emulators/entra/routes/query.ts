@@ -1,6 +1,7 @@
-import type { EntraContext } from "../env.ts";
+import { type EntraContext, originOf } from "../env.ts";
 import { graphError } from "../errors.ts";
-import { QueryError } from "../odata.ts";
+import { parseSelect, QueryError } from "../odata.ts";
+import { requireRole } from "../token.ts";
 
 /** Runs a handler, turning OData query errors into Graph's 400 replies. */
 export async function withQuery(
@@ -32,4 +33,37 @@ export async function jsonObject(c: EntraContext): Promise<Record<string, unknow
   return typeof body === "object" && body !== null && !Array.isArray(body)
     ? (body as Record<string, unknown>)
     : undefined;
+}
+
+/**
+ * `GET /<set>/{id}`: one entity after the permission check, with `$select` and its `$entity` context, as every
+ * Graph get-one operation answers (e.g. https://learn.microsoft.com/graph/api/user-get?view=graph-rest-1.0).
+ */
+export function getEntity<T>(
+  c: EntraContext,
+  entity: {
+    roles: readonly string[];
+    set: string;
+    type: string;
+    properties: readonly string[];
+    /** The entity the path names, or the Graph error reply when there is none. */
+    find: (c: EntraContext) => T | Response;
+    render: (value: T, select: string[] | undefined) => Record<string, unknown>;
+  },
+): Promise<Response> {
+  return withQuery(c, () => {
+    const denied = requireRole(c, entity.roles);
+    if (denied) return denied;
+    const found = entity.find(c);
+    if (found instanceof Response) return found;
+    const select = parseSelect(
+      new URL(c.req.url).searchParams.get("$select"),
+      entity.properties,
+      entity.type,
+    );
+    return c.json({
+      "@odata.context": contextUrl(originOf(c), entity.set, select, true),
+      ...entity.render(found, select),
+    });
+  });
 }

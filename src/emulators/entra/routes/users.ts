@@ -12,7 +12,7 @@ import {
 } from "../render.ts";
 import type { UserRecord } from "../state.ts";
 import { requireRole } from "../token.ts";
-import { contextUrl, jsonObject, withQuery } from "./query.ts";
+import { contextUrl, getEntity, jsonObject, withQuery } from "./query.ts";
 
 /**
  * Application permissions per operation, least privileged first (the "Permissions" table of each doc page:
@@ -92,20 +92,13 @@ function listUsers(c: EntraContext): Promise<Response> {
 
 /** `GET /users/{id | userPrincipalName}` (https://learn.microsoft.com/graph/api/user-get?view=graph-rest-1.0). */
 function getUser(c: EntraContext): Promise<Response> {
-  return withQuery(c, () => {
-    const denied = requireRole(c, PERMISSIONS.readUsers);
-    if (denied) return denied;
-    const user = userOf(c);
-    if (user instanceof Response) return user;
-    const select = parseSelect(
-      new URL(c.req.url).searchParams.get("$select"),
-      USER_PROPERTIES,
-      "microsoft.graph.user",
-    );
-    return c.json({
-      "@odata.context": contextUrl(originOf(c), "users", select, true),
-      ...renderUser(user, select),
-    });
+  return getEntity(c, {
+    roles: PERMISSIONS.readUsers,
+    set: "users",
+    type: "microsoft.graph.user",
+    properties: USER_PROPERTIES,
+    find: userOf,
+    render: renderUser,
   });
 }
 
