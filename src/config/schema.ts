@@ -2,6 +2,7 @@ import { z } from "zod";
 
 import { VENDORS } from "../connectors/index.ts";
 import { SecretRef } from "../core/secret-ref.ts";
+import { DEFAULT_POLICY, PROTECTED_ROLES } from "../engine/policy.ts";
 
 export { SecretRef };
 
@@ -23,15 +24,15 @@ export const Policy = z
       .default([])
       .describe("Break-glass and other accounts never contained unless forced"),
     protectedRoles: z
-      .array(z.enum(["primary_owner", "owner", "admin", "bot", "protected", "caller"]))
-      .default(["primary_owner", "owner", "admin", "bot", "protected", "caller"])
+      .array(z.enum(PROTECTED_ROLES))
+      .default([...PROTECTED_ROLES])
       .describe("Vendor roles that make an account protected"),
     maxAccountsPerRun: z
       .number()
       .int()
       .min(1)
       .max(100_000)
-      .default(25)
+      .default(DEFAULT_POLICY.maxAccountsPerRun)
       .describe("A run touching more accounts stops before acting"),
   })
   .strict();
@@ -218,11 +219,7 @@ export const CordonConfig = z
       .strict()
       .default({ path: ".cordon/cordon.db" }),
     connections: z.record(Name, Connection).default({}),
-    policy: Policy.default({
-      protectedEmails: [],
-      protectedRoles: ["primary_owner", "owner", "admin", "bot", "protected", "caller"],
-      maxAccountsPerRun: 25,
-    }),
+    policy: Policy.default({ ...DEFAULT_POLICY, protectedRoles: [...PROTECTED_ROLES] }),
     reconcile: Reconcile.optional(),
     server: Server.optional(),
     playbooks: z

@@ -12,9 +12,12 @@ export interface ContainmentPolicy {
   maxAccountsPerRun: number;
 }
 
+/** The vendor roles cordon knows to protect; by default all of them are. */
+export const PROTECTED_ROLES = ["primary_owner", "owner", "admin", "bot", "protected", "caller"] as const;
+
 export const DEFAULT_POLICY: ContainmentPolicy = {
   protectedEmails: [],
-  protectedRoles: ["primary_owner", "owner", "admin", "bot", "protected", "caller"],
+  protectedRoles: [...PROTECTED_ROLES],
   maxAccountsPerRun: 25,
 };
 

@@ -17,6 +17,7 @@ import { hashOf } from "../../core/hash.ts";
 import { DEMO_SEED } from "../../emulators/demo-seed.ts";
 import { EMULATED_VENDORS, type EmulatedVendor, SeedFile, startEmulators } from "../../emulators/index.ts";
 import { rehearsalConnection } from "../../emulators/rehearsal.ts";
+import { DEFAULT_POLICY } from "../../engine/policy.ts";
 import { RateGovernor } from "../../http/governor.ts";
 import { decideApproval } from "../../playbooks/approval.ts";
 import {
@@ -185,11 +186,7 @@ async function rehearse(output: Output, playbook: Playbook, eventText: string): 
       store,
       connectors,
       clock,
-      policy: {
-        protectedEmails: [],
-        protectedRoles: ["primary_owner", "owner", "admin", "bot", "protected", "caller"],
-        maxAccountsPerRun: 25,
-      },
+      policy: DEFAULT_POLICY,
       adminUrl: () => "https://your-org-admin.okta.com",
     };
     if (!triggerMatches(playbook, event, env))
